@@ -1,0 +1,63 @@
+//! Haven's web server: server-rendered pages (maud, htmx) and the JSON API.
+//!
+//! Every route is declared once in [`routes::table`] with the permission it
+//! needs; the router is built from that table and each route is wrapped in
+//! [`auth::guard`], which authenticates (session cookie or bearer token),
+//! checks the role's permission, and checks the CSRF token on every
+//! state-changing request made with a cookie. Handlers stay thin: they parse
+//! input into domain types and call one store method, which applies the
+//! record-level policy and writes the audit row.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod forms;
+pub mod pages;
+pub mod routes;
+
+use axum::Router;
+use haven_store::Store;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Settings the web layer needs; loaded and validated by the CLI.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// A session unused for this long is ended (default 30 minutes).
+    pub idle_timeout_secs: i64,
+    /// Mark cookies `Secure`. Browsers accept Secure cookies from
+    /// http://localhost and http://127.0.0.1, so this stays on even for the demo.
+    pub secure_cookies: bool,
+    /// Shown in the page header, e.g. the partnership's name.
+    pub service_name: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { idle_timeout_secs: 30 * 60, secure_cookies: true, service_name: "Haven".into() }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole application, with every route guarded.
+pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
+    let state = AppState { store, config: Arc::new(config) };
+    routes::router(state)
+}
+
+/// Serve on an already-bound listener until the process is stopped.
+pub async fn serve(listener: TcpListener, store: Arc<dyn Store>, config: WebConfig) -> std::io::Result<()> {
+    let app = app(store, config);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,5 @@
+//! Integration tests: the real server on a random port against a fresh database.
+mod access;
+mod api;
+mod helpers;
+mod pages;
