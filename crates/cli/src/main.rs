@@ -6,6 +6,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod import_cmd;
 mod link_cmd;
 mod load;
 mod needs_cmd;
@@ -86,6 +87,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Import data into the front door (police incidents).
+    Import(import_cmd::ImportArgs),
     /// Needs assessment and capacity planning.
     Needs(needs_cmd::NeedsArgs),
     /// Record linkage: deduplicate one file or link two.
@@ -226,6 +229,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Users { command } => users(command).await?,
+        Command::Import(args) => import_cmd::run(args).await?,
         Command::Audit { command: AuditCommand::Verify { db } } => {
             let store = SqliteStore::open(&db).await?;
             let v = store.verify_audit().await?;

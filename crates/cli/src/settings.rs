@@ -8,6 +8,10 @@ use std::path::Path;
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub web: WebSettings,
+    /// DASH thresholds (`[rules.dash]`), MARAC triggers (`[rules.marac]`),
+    /// routing (`[rules.routing]`), caseload norms (`[rules.caseload]`),
+    /// triage targets (`[rules.triage]`). Each is checked when loaded.
+    pub rules: haven_web::Rules,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -22,7 +26,7 @@ pub struct WebSettings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { web: WebSettings::default() }
+        Self { web: WebSettings::default(), rules: haven_web::Rules::default() }
     }
 }
 
@@ -63,6 +67,7 @@ impl Settings {
             idle_timeout_secs: idle_override_secs.unwrap_or(i64::from(self.web.idle_timeout_minutes) * 60),
             secure_cookies: self.web.secure_cookies,
             service_name: self.web.service_name.clone(),
+            rules: self.rules.clone(),
         }
     }
 }

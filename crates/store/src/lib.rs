@@ -8,8 +8,12 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod audit;
+pub mod casework;
+pub mod intake;
 pub mod model;
 pub mod sqlite;
+mod sqlite_casework;
+mod sqlite_intake;
 
 use async_trait::async_trait;
 use haven_domain::access::Principal;
@@ -17,6 +21,8 @@ use haven_domain::ids::{PersonId, ReferralId, UserId};
 use haven_domain::referral::NewReferral;
 use haven_domain::search::Query;
 
+pub use casework::CaseworkStore;
+pub use intake::IntakeStore;
 pub use model::*;
 pub use sqlite::SqliteStore;
 
@@ -115,3 +121,9 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_recent(&self, ctx: &Ctx, filter: &AuditFilter) -> Result<Vec<AuditRow>>;
     async fn verify_audit(&self) -> Result<AuditVerification>;
 }
+
+/// Everything the application needs: the core use cases plus the front
+/// door's intake and the casework (risk, routing, triage, MARAC) areas, each
+/// in its own trait and file so they can grow apart.
+pub trait HavenStore: Store + IntakeStore + CaseworkStore {}
+impl<T: Store + IntakeStore + CaseworkStore> HavenStore for T {}

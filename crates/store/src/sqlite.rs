@@ -28,8 +28,8 @@ pub const SUPPRESS_BELOW: i64 = 5;
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    reader: SqlitePool,
-    writer: SqlitePool,
+    pub(crate) reader: SqlitePool,
+    pub(crate) writer: SqlitePool,
 }
 
 fn options(path: &Path, create: bool) -> Result<SqliteConnectOptions> {
@@ -85,17 +85,17 @@ impl SqliteStore {
     }
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
 /// Append one audit row, chained to the previous one. Call inside the
 /// transaction that does the work.
-async fn audit(conn: &mut SqliteConnection, ctx: &Ctx, action: &str, record_type: &str, record_id: &str, detail: &str) -> Result<()> {
+pub(crate) async fn audit(conn: &mut SqliteConnection, ctx: &Ctx, action: &str, record_type: &str, record_id: &str, detail: &str) -> Result<()> {
     let prev: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let prev = prev.unwrap_or_else(|| GENESIS.to_string());
     let at = now_rfc3339();
@@ -121,7 +121,7 @@ async fn audit(conn: &mut SqliteConnection, ctx: &Ctx, action: &str, record_type
     Ok(())
 }
 
-fn principal_from_row(r: &SqliteRow) -> Result<Principal> {
+pub(crate) fn principal_from_row(r: &SqliteRow) -> Result<Principal> {
     let role: String = r.try_get("role")?;
     Ok(Principal {
         user_id: UserId(r.try_get("id")?),
@@ -132,9 +132,9 @@ fn principal_from_row(r: &SqliteRow) -> Result<Principal> {
     })
 }
 
-const PRINCIPAL_COLS: &str = "u.id, u.username, u.role, u.agency_id, u.team_id";
+pub(crate) const PRINCIPAL_COLS: &str = "u.id, u.username, u.role, u.agency_id, u.team_id";
 
-async fn person_facts(conn: &mut SqliteConnection, id: PersonId) -> Result<Option<PersonFacts>> {
+pub(crate) async fn person_facts(conn: &mut SqliteConnection, id: PersonId) -> Result<Option<PersonFacts>> {
     let restricted: Option<i64> = sqlx::query_scalar("SELECT restricted FROM people WHERE id = ?").bind(id.0).fetch_optional(&mut *conn).await?;
     let Some(restricted) = restricted else { return Ok(None) };
     let rows = sqlx::query(

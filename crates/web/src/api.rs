@@ -34,8 +34,16 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The whole document: the core API merged with each area's.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(<crate::intake::Api as OpenApi>::openapi());
+    doc.merge(<crate::casework::Api as OpenApi>::openapi());
+    doc
+}
+
 pub async fn openapi_json() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+    Json(openapi())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -12,13 +12,15 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod casework;
 pub mod error;
 pub mod forms;
+pub mod intake;
 pub mod pages;
 pub mod routes;
 
 use axum::Router;
-use haven_store::Store;
+use haven_store::HavenStore;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -32,28 +34,41 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Shown in the page header, e.g. the partnership's name.
     pub service_name: String,
+    /// DASH thresholds, MARAC triggers, caseload norms, triage targets.
+    pub rules: Rules,
+}
+
+/// The partnership's configurable rules, defaulting to the seeds' values.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    pub dash: haven_domain::dash::DashThresholds,
+    pub marac: haven_domain::marac::MaracRules,
+    pub routing: haven_domain::routing::RoutingPolicy,
+    pub caseload: haven_domain::routing::CaseloadNorms,
+    pub triage: haven_domain::triage::TriagePolicy,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { idle_timeout_secs: 30 * 60, secure_cookies: true, service_name: "Haven".into() }
+        Self { idle_timeout_secs: 30 * 60, secure_cookies: true, service_name: "Haven".into(), rules: Rules::default() }
     }
 }
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn HavenStore>,
     pub config: Arc<WebConfig>,
 }
 
 /// The whole application, with every route guarded.
-pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
+pub fn app(store: Arc<dyn HavenStore>, config: WebConfig) -> Router {
     let state = AppState { store, config: Arc::new(config) };
     routes::router(state)
 }
 
 /// Serve on an already-bound listener until the process is stopped.
-pub async fn serve(listener: TcpListener, store: Arc<dyn Store>, config: WebConfig) -> std::io::Result<()> {
+pub async fn serve(listener: TcpListener, store: Arc<dyn HavenStore>, config: WebConfig) -> std::io::Result<()> {
     let app = app(store, config);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {

@@ -19,12 +19,19 @@ pub struct RouteSpec {
     pub permission: Option<Permission>,
 }
 
-fn row(method: Method, path: &'static str, permission: Option<Permission>, handler: MethodRouter<AppState>) -> (RouteSpec, MethodRouter<AppState>) {
+pub fn row(method: Method, path: &'static str, permission: Option<Permission>, handler: MethodRouter<AppState>) -> (RouteSpec, MethodRouter<AppState>) {
     (RouteSpec { method, path, permission }, handler)
 }
 
 /// The route table.
 pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let mut t = core();
+    t.extend(crate::intake::routes());
+    t.extend(crate::casework::routes());
+    t
+}
+
+fn core() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Permission as P;
     let g = Method::GET;
     let p = Method::POST;

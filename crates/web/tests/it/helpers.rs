@@ -143,7 +143,7 @@ impl TestApp {
         let store = Arc::new(store);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let dyn_store: Arc<dyn Store> = store.clone();
+        let dyn_store: Arc<dyn haven_store::HavenStore> = store.clone();
         tokio::spawn(haven_web::serve(listener, dyn_store, config));
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestApp { base, store, db_path, sessions, seed: Seed { john, mary, restricted, perpetrator }, http, _dir: dir }
