@@ -81,9 +81,17 @@ pub async fn load(store: &SqliteStore, seed: u64, n: u64, today: chrono::NaiveDa
         for c in &r.children {
             child_ids.push(resolve(&mut b, c, &mut ids).await?);
         }
-        // Older referrals have moved on; the last few weeks are still open.
+        // The last fortnight's referrals still wait at the front door; older
+        // ones have been routed (or closed after advice), and those older
+        // than four months have closed.
         let age_days = (today - r.referral_date).num_days();
-        let status = if age_days > 120 { "closed" } else if age_days > 14 || r.assigned_team.is_some() { "open" } else { "new" };
+        let status = if age_days <= 14 {
+            "new"
+        } else if age_days > 120 || r.assigned_team.is_none() {
+            "closed"
+        } else {
+            "open"
+        };
         let assigned = if status == "new" { None } else { r.assigned_team.clone() };
         b.referral(&bulk::Referral {
             person_id: victim,

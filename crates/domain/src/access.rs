@@ -32,6 +32,20 @@ vocabulary!(
         ManageUsers = "manage_users": "Manage users",
         ViewAudit = "view_audit": "View the audit log",
         ViewAggregates = "view_aggregates": "View aggregate figures",
+        /// Complete a DASH checklist or a child's risk assessment.
+        AssessRisk = "assess_risk": "Assess risk (DASH)",
+        /// Work the front door's queue: see it, log contact attempts.
+        TriageQueue = "triage_queue": "Work the triage queue",
+        /// Route a referral and assign it to a team or worker.
+        RouteReferral = "route_referral": "Route and assign referrals",
+        /// Run the MARAC: areas, meetings, agendas, actions, outcomes.
+        ManageMarac = "manage_marac": "Manage MARAC",
+        /// Take part in a MARAC: agendas, research, own agency's actions.
+        /// The record filter adds that the agency must be a member of the
+        /// MARAC area (see `marac_member`).
+        MaracMember = "marac_member": "MARAC member",
+        /// See caseloads per worker and team against safe levels.
+        ViewCaseloads = "view_caseloads": "View caseloads",
     }
 );
 
@@ -49,6 +63,11 @@ impl Role {
             ),
             P::ManageUsers | P::ViewAudit => self == R::Admin,
             P::ViewAggregates => matches!(self, R::Commissioner | R::Admin | R::MaracCoordinator),
+            P::AssessRisk => matches!(self, R::Triage | R::Caseworker | R::MaracCoordinator),
+            P::TriageQueue | P::RouteReferral => self == R::Triage,
+            P::ManageMarac => self == R::MaracCoordinator,
+            P::MaracMember => matches!(self, R::MaracCoordinator | R::PartnerAgency | R::Caseworker),
+            P::ViewCaseloads => matches!(self, R::Triage | R::Caseworker | R::MaracCoordinator | R::Commissioner),
         }
     }
 }
@@ -120,6 +139,36 @@ pub fn person_access(who: &Principal, facts: &PersonFacts) -> PersonAccess {
     }
 }
 
+/// The MARAC record filter: may this user read and write the research and
+/// agenda of a MARAC area whose member agencies are `members`? The
+/// coordinator always; other MARAC roles only when their agency is a member.
+pub fn marac_member(who: &Principal, members: &[AgencyId]) -> bool {
+    who.role.allows(Permission::MaracMember) && (who.role == Role::MaracCoordinator || members.contains(&who.agency_id))
+}
+
+/// A username: 2–40 characters of lower-case letters, digits, `.`, `_`, `-`.
+pub fn parse_username(field: &str, raw: &str) -> Result<String, crate::error::FieldError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(crate::error::FieldError::new(field, "is required"));
+    }
+    if !(2..=40).contains(&t.len()) || !t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')) {
+        return Err(crate::error::FieldError::new(field, "must be 2 to 40 lower-case letters, digits, dots, hyphens or underscores"));
+    }
+    Ok(t.to_string())
+}
+
+/// A new password: at least 12 characters (NCSC advice favours length).
+pub fn check_password(field: &str, raw: &str) -> Result<(), crate::error::FieldError> {
+    if raw.chars().count() < 12 {
+        return Err(crate::error::FieldError::new(field, "must be at least 12 characters"));
+    }
+    if raw.len() > 1024 {
+        return Err(crate::error::FieldError::new(field, "must be 1024 characters or fewer"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,12 +199,54 @@ mod tests {
             (R::PartnerAgency, P::ViewAggregates, false),
             (R::AccommodationManager, P::SearchPeople, true),
             (R::MaracCoordinator, P::ViewAggregates, true),
+            (R::Triage, P::AssessRisk, true),
+            (R::Caseworker, P::AssessRisk, true),
+            (R::MaracCoordinator, P::AssessRisk, true),
+            (R::PartnerAgency, P::AssessRisk, false),
+            (R::Commissioner, P::AssessRisk, false),
+            (R::Admin, P::AssessRisk, false),
+            (R::Triage, P::TriageQueue, true),
+            (R::Caseworker, P::TriageQueue, false),
+            (R::Triage, P::RouteReferral, true),
+            (R::MaracCoordinator, P::RouteReferral, false),
+            (R::MaracCoordinator, P::ManageMarac, true),
+            (R::PartnerAgency, P::ManageMarac, false),
+            (R::PartnerAgency, P::MaracMember, true),
+            (R::Caseworker, P::MaracMember, true),
+            (R::MaracCoordinator, P::MaracMember, true),
+            (R::Triage, P::MaracMember, false),
+            (R::AccommodationManager, P::MaracMember, false),
+            (R::Commissioner, P::MaracMember, false),
+            (R::Admin, P::MaracMember, false),
+            (R::Commissioner, P::ViewCaseloads, true),
+            (R::Caseworker, P::ViewCaseloads, true),
+            (R::PartnerAgency, P::ViewCaseloads, false),
+            (R::Admin, P::ViewCaseloads, false),
         ];
         for (r, p, want) in table {
             assert_eq!(r.allows(*p), *want, "{r:?} {p:?}");
         }
         for r in Role::ALL {
             assert!(r.allows(Permission::SignedIn));
+        }
+    }
+
+    #[test]
+    fn marac_membership_table() {
+        use Role as R;
+        let members = [AgencyId(2), AgencyId(3)];
+        let rows = [
+            (who(R::MaracCoordinator, 1, None), true),
+            (who(R::PartnerAgency, 2, None), true),
+            (who(R::PartnerAgency, 4, None), false),
+            (who(R::Caseworker, 3, Some(11)), true),
+            (who(R::Caseworker, 1, Some(11)), false),
+            (who(R::Triage, 2, None), false),
+            (who(R::Commissioner, 2, None), false),
+            (who(R::Admin, 2, None), false),
+        ];
+        for (p, want) in rows {
+            assert_eq!(marac_member(&p, &members), want, "{:?} agency {}", p.role, p.agency_id);
         }
     }
 
@@ -189,27 +280,4 @@ mod tests {
             assert_eq!(person_access(&p, &f), want, "{:?} {:?}", p.role, f);
         }
     }
-}
-
-/// A username: 2–40 characters of lower-case letters, digits, `.`, `_`, `-`.
-pub fn parse_username(field: &str, raw: &str) -> Result<String, crate::error::FieldError> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return Err(crate::error::FieldError::new(field, "is required"));
-    }
-    if !(2..=40).contains(&t.len()) || !t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')) {
-        return Err(crate::error::FieldError::new(field, "must be 2 to 40 lower-case letters, digits, dots, hyphens or underscores"));
-    }
-    Ok(t.to_string())
-}
-
-/// A new password: at least 12 characters (NCSC advice favours length).
-pub fn check_password(field: &str, raw: &str) -> Result<(), crate::error::FieldError> {
-    if raw.chars().count() < 12 {
-        return Err(crate::error::FieldError::new(field, "must be at least 12 characters"));
-    }
-    if raw.len() > 1024 {
-        return Err(crate::error::FieldError::new(field, "must be 1024 characters or fewer"));
-    }
-    Ok(())
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use haven_domain::access::Permission;
 use haven_domain::agency::AgencyKind;
 use haven_domain::ids::PersonId;
+use haven_domain::person::{Ethnicity, GenderIdentity, ImmigrationStatus, MaritalStatus, Religion, Sex, SexualOrientation, YesNoUnknown};
 use haven_store::{PersonHit, PersonRecord};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -71,6 +72,29 @@ pub async fn search(State(st): State<AppState>, who: Authed, headers: HeaderMap,
     Ok(layout::page("Find a person", &who, body).into_response())
 }
 
+fn characteristic_name(key: &str) -> String {
+    match key {
+        "nrpf" => "No recourse to public funds".into(),
+        "pregnant" => "Pregnant".into(),
+        other => layout::label_for(other),
+    }
+}
+
+/// The label of a stored vocabulary key, e.g. `white_british` → "White: English, …".
+fn characteristic_value(field: &str, key: &str) -> String {
+    let label = match field {
+        "gender_identity" => GenderIdentity::from_key(key).map(|v| v.label()),
+        "sexual_orientation" => SexualOrientation::from_key(key).map(|v| v.label()),
+        "ethnicity" => Ethnicity::from_key(key).map(|v| v.label()),
+        "religion" => Religion::from_key(key).map(|v| v.label()),
+        "marital_status" => MaritalStatus::from_key(key).map(|v| v.label()),
+        "immigration_status" => ImmigrationStatus::from_key(key).map(|v| v.label()),
+        "disability" | "pregnant" | "nrpf" => YesNoUnknown::from_key(key).map(|v| v.label()),
+        _ => None,
+    };
+    label.map(String::from).unwrap_or_else(|| key.replace('_', " "))
+}
+
 fn yes_no(v: Option<bool>) -> &'static str {
     match v {
         Some(true) => "Yes",
@@ -109,10 +133,10 @@ fn record(p: &PersonRecord, can_refer: bool) -> Markup {
         @if p.restricted { p.notice { strong { "Restricted record." } " Only the assigned team can see it." } }
         dl.summary {
             dt { "Date of birth" } dd { (p.date_of_birth.as_deref().unwrap_or("Not known")) @if let Some(a) = p.age { " (age " (a) ")" } }
-            dt { "Sex" } dd { (p.sex) }
+            dt { "Sex" } dd { (Sex::from_key(&p.sex).map(|s| s.label()).unwrap_or(&p.sex)) }
             dt { "Postcode" } dd { (p.postcode.as_deref().unwrap_or("Not known / no fixed abode")) }
             @for (k, v) in &p.characteristics {
-                dt { (layout::label_for(k)) } dd { (v.replace('_', " ")) }
+                dt { (characteristic_name(k)) } dd { (characteristic_value(k, v)) }
             }
         }
         @if can_refer {
