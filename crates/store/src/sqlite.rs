@@ -382,10 +382,13 @@ impl Store for SqliteStore {
         let mut conds: Vec<String> = Vec::new();
         let mut binds: Vec<String> = Vec::new();
         if !keys.is_empty() {
+            // One name word: it may be either name. Two or more: both the
+            // given and the family name must sound like one of them (in
+            // either order), which keeps candidate sets small at scale.
             let ph = vec!["?"; keys.len()].join(",");
-            conds.push(format!("family_key IN ({ph})"));
+            let joiner = if q.names.len() >= 2 { "AND" } else { "OR" };
+            conds.push(format!("(family_key IN ({ph}) {joiner} given_key IN ({ph}))"));
             binds.extend(keys.iter().cloned());
-            conds.push(format!("given_key IN ({ph})"));
             binds.extend(keys.iter().cloned());
         }
         if let Some(d) = q.date_of_birth {
@@ -393,8 +396,8 @@ impl Store for SqliteStore {
             binds.push(d.format("%Y-%m-%d").to_string());
         }
         if let Some(p) = &q.postcode {
-            conds.push("postcode_district = ?".into());
-            binds.push(p.district().to_string());
+            conds.push("postcode = ?".into());
+            binds.push(p.as_str().to_string());
         }
         if let Some(p) = &q.postcode_prefix {
             conds.push("postcode_district = ?".into());

@@ -90,6 +90,7 @@ CREATE TABLE people (
 );
 CREATE INDEX people_family_key ON people(family_key);
 CREATE INDEX people_given_key ON people(given_key);
+CREATE INDEX people_name_keys ON people(family_key, given_key);
 CREATE INDEX people_dob ON people(date_of_birth);
 CREATE INDEX people_postcode ON people(postcode);
 CREATE INDEX people_postcode_district ON people(postcode_district);
