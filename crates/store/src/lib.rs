@@ -9,10 +9,12 @@
 
 pub mod audit;
 pub mod casework;
+pub mod figures;
 pub mod intake;
 pub mod model;
 pub mod sqlite;
 mod sqlite_casework;
+mod sqlite_figures;
 mod sqlite_intake;
 
 use async_trait::async_trait;
@@ -22,6 +24,7 @@ use haven_domain::referral::NewReferral;
 use haven_domain::search::Query;
 
 pub use casework::CaseworkStore;
+pub use figures::FiguresStore;
 pub use intake::IntakeStore;
 pub use model::*;
 pub use sqlite::SqliteStore;
@@ -125,5 +128,5 @@ pub trait Store: Send + Sync + 'static {
 /// Everything the application needs: the core use cases plus the front
 /// door's intake and the casework (risk, routing, triage, MARAC) areas, each
 /// in its own trait and file so they can grow apart.
-pub trait HavenStore: Store + IntakeStore + CaseworkStore {}
-impl<T: Store + IntakeStore + CaseworkStore> HavenStore for T {}
+pub trait HavenStore: Store + IntakeStore + CaseworkStore + FiguresStore {}
+impl<T: Store + IntakeStore + CaseworkStore + FiguresStore> HavenStore for T {}

@@ -39,6 +39,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(<crate::intake::Api as OpenApi>::openapi());
     doc.merge(<crate::casework::Api as OpenApi>::openapi());
+    doc.merge(<crate::commissioning::Api as OpenApi>::openapi());
     doc
 }
 

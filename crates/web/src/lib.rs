@@ -13,6 +13,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod casework;
+pub mod commissioning;
 pub mod error;
 pub mod forms;
 pub mod intake;

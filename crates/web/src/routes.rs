@@ -28,6 +28,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     let mut t = core();
     t.extend(crate::intake::routes());
     t.extend(crate::casework::routes());
+    t.extend(crate::commissioning::routes());
     t
 }
 
