@@ -12,6 +12,8 @@ pub struct Settings {
     /// routing (`[rules.routing]`), caseload norms (`[rules.caseload]`),
     /// triage targets (`[rules.triage]`). Each is checked when loaded.
     pub rules: haven_web::Rules,
+    /// The public self-referral form: `burst`, `per_hour`, `min_fill_secs`, `max_form_age_secs`.
+    pub public_intake: haven_web::intake::public::PublicIntakeSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -26,7 +28,7 @@ pub struct WebSettings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { web: WebSettings::default(), rules: haven_web::Rules::default() }
+        Self { web: WebSettings::default(), rules: haven_web::Rules::default(), public_intake: Default::default() }
     }
 }
 
@@ -68,6 +70,7 @@ impl Settings {
             secure_cookies: self.web.secure_cookies,
             service_name: self.web.service_name.clone(),
             rules: self.rules.clone(),
+            public_intake: self.public_intake.clone(),
         }
     }
 }

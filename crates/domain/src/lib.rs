@@ -9,6 +9,7 @@ pub mod agency;
 pub mod dash;
 pub mod error;
 pub mod ids;
+pub mod intake;
 pub mod marac;
 pub mod person;
 pub mod referral;

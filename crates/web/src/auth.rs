@@ -21,6 +21,8 @@ pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form body the guard will read to find the CSRF token.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// Largest multipart body (file upload) the guard will read; the router's limit is 2 MiB.
+const MAX_UPLOAD_BYTES: usize = 2 * 1024 * 1024;
 
 /// Hash a password with Argon2id (default parameters, random salt).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -156,11 +158,15 @@ async fn csrf_from_request(req: Request) -> Result<(Option<String>, Request), Ap
     if let Some(h) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return Ok((Some(h.to_string()), req));
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if content_type.starts_with("multipart/form-data") {
+        // File uploads (the police incident import) carry the token as a form field.
+        let (parts, body) = req.into_parts();
+        let bytes = to_bytes(body, MAX_UPLOAD_BYTES).await.map_err(|_| AppError::Forbidden)?;
+        let token = crate::intake::upload::multipart_text_field(&content_type, &bytes, CSRF_FIELD);
+        return Ok((token, Request::from_parts(parts, Body::from(bytes))));
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Ok((None, req));
     }

@@ -37,6 +37,8 @@ pub struct WebConfig {
     pub service_name: String,
     /// DASH thresholds, MARAC triggers, caseload norms, triage targets.
     pub rules: Rules,
+    /// Rate limits and spam-trap timings of the public self-referral form.
+    pub public_intake: intake::public::PublicIntakeSettings,
 }
 
 /// The partnership's configurable rules, defaulting to the seeds' values.
@@ -52,7 +54,7 @@ pub struct Rules {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { idle_timeout_secs: 30 * 60, secure_cookies: true, service_name: "Haven".into(), rules: Rules::default() }
+        Self { idle_timeout_secs: 30 * 60, secure_cookies: true, service_name: "Haven".into(), rules: Rules::default(), public_intake: Default::default() }
     }
 }
 

@@ -22,7 +22,7 @@ pub async fn show(State(st): State<AppState>, who: Authed) -> Result<Markup, Pag
             }
         }
         @if role.allows(Permission::CreateReferral) {
-            p { a.button href="/referrals/new" { "Make a referral" } " " a.button.secondary href="/people" { "Find a person" } }
+            p { a.button href="/intake/referral" { "Make a referral" } " " a.button.secondary href="/people" { "Find a person" } }
         }
         @if let Some(t) = &d.queue_title {
             h2 { (t) }
@@ -50,5 +50,6 @@ pub async fn show(State(st): State<AppState>, who: Authed) -> Result<Markup, Pag
             p.muted { "Counts under 5 are shown as <5, as in published statistics. Commissioners see aggregate figures only, never a person's record." }
         }
     };
+    let body = html! { (body) @if let Some(p) = crate::casework::dashboard_panel(&st, &who).await? { (p) } };
     Ok(layout::page("Dashboard", &who, body))
 }

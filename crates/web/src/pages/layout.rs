@@ -35,7 +35,7 @@ pub fn page(title: &str, who: &Authed, body: Markup) -> Markup {
                         nav aria-label="Main" {
                             a href="/" { "Dashboard" }
                             @if role.allows(Permission::SearchPeople) { a href="/people" { "Find a person" } }
-                            @if role.allows(Permission::CreateReferral) { a href="/referrals/new" { "New referral" } }
+                            @if role.allows(Permission::CreateReferral) { a href="/intake/referral" { "New referral" } }
                             @if role.allows(Permission::ManageUsers) { a href="/admin/users" { "Users" } }
                             @if role.allows(Permission::ViewAudit) { a href="/admin/audit" { "Audit log" } }
                         }
@@ -77,7 +77,7 @@ pub fn public(title: &str, body: Markup) -> Markup {
             (head(title))
             body {
                 a.quick-exit href="https://www.bbc.co.uk/weather" data-quick-exit rel="noreferrer" { "Quick exit" }
-                header.site { div.bar { a.brand href="/" { "Haven" } } }
+                header.site { div.bar { a.brand href="/get-help" { "Haven" } } }
                 main id="main" {
                     p.notice { "To leave this site quickly, press the Esc key or the Quick exit button." }
                     (body)

@@ -44,6 +44,7 @@ fn login_page(st: &AppState, csrf: &str, username: &str, error: Option<&str>, in
             }
             button type="submit" { "Sign in" }
         }
+        p.muted { "Not a member of staff? " a href="/get-help" { "Get help or refer yourself" } "." }
     };
     let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
     (

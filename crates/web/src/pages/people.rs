@@ -140,7 +140,7 @@ fn record(p: &PersonRecord, can_refer: bool) -> Markup {
             }
         }
         @if can_refer {
-            p { a.button href={ "/referrals/new?person_id=" (p.id) } { "Add a referral for this person" } }
+            p { a.button href={ "/intake/referral?person_id=" (p.id) } { "Add a referral for this person" } }
         }
         h2 { "Referrals" }
         @if p.referrals.is_empty() { p.muted { "No referrals for this person as the victim." } } @else {
