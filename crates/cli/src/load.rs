@@ -1,6 +1,7 @@
 //! Load the synthetic partnership (haven-synth) into a store, in one transaction.
 use anyhow::Context;
-use haven_store::{bulk, Ctx, NewUser, SqliteStore};
+use haven_store::casework::MaracAreaSeed;
+use haven_store::{bulk, CaseworkStore, Ctx, NewUser, SqliteStore};
 use haven_synth::{PersonRef, SynthPerson};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
@@ -121,5 +122,24 @@ pub async fn load(store: &SqliteStore, seed: u64, n: u64, today: chrono::NaiveDa
     }
     bar.finish_and_clear();
     b.commit(&Ctx::system("synth"), &format!("synthetic partnership seed={seed} referrals={count}")).await?;
+    // MARAC areas with a fortnightly meeting schedule over the year (and the
+    // next few weeks); past high-risk referrals are listed and heard.
+    let ctx = Ctx::system("synth");
+    let areas: Vec<MaracAreaSeed> = p
+        .marac_areas
+        .iter()
+        .enumerate()
+        .map(|(i, name)| MaracAreaSeed {
+            key: format!("marac-{}", i + 1),
+            name: name.clone(),
+            districts: p.districts.iter().filter(|d| &d.marac_area == name).map(|d| d.key.clone()).collect(),
+            member_agencies: vec![],
+            meetings: (0..30).map(|k| start + chrono::Duration::days(14 * k)).collect(),
+            adult_female_population: None,
+        })
+        .collect();
+    store.seed_marac_areas(&ctx, &areas, true, &haven_domain::marac::MaracRules::default(), today).await?;
+    store.allocate_open_cases(&ctx).await?;
+    store.set_staff_fte(&ctx, &p.staff.iter().map(|s| (s.username.clone(), s.fte)).collect::<Vec<_>>()).await?;
     Ok(Loaded { referrals: count, people, users: p.staff.len() })
 }

@@ -50,6 +50,12 @@ pub async fn show(State(st): State<AppState>, who: Authed) -> Result<Markup, Pag
             p.muted { "Counts under 5 are shown as <5, as in published statistics. Commissioners see aggregate figures only, never a person's record." }
         }
     };
-    let body = html! { (body) @if let Some(p) = crate::casework::dashboard_panel(&st, &who).await? { (p) } };
+    let panel = crate::casework::dashboard_panel(&st, &who).await?;
+    let body = html! { (body) };
+    let body = match panel {
+        // Actions and warnings first: they are what the user must do next.
+        Some(p) => html! { (p) (body) },
+        None => body,
+    };
     Ok(layout::page("Dashboard", &who, body))
 }

@@ -36,6 +36,9 @@ pub fn page(title: &str, who: &Authed, body: Markup) -> Markup {
                             a href="/" { "Dashboard" }
                             @if role.allows(Permission::SearchPeople) { a href="/people" { "Find a person" } }
                             @if role.allows(Permission::CreateReferral) { a href="/intake/referral" { "New referral" } }
+                            @if role.allows(Permission::TriageQueue) { a href="/triage" { "Triage queue" } }
+                            @if role.allows(Permission::MaracMember) { a href="/marac" { "MARAC" } }
+                            @if role.allows(Permission::ViewCaseloads) { a href="/caseloads" { "Caseloads" } }
                             @if role.allows(Permission::ManageUsers) { a href="/admin/users" { "Users" } }
                             @if role.allows(Permission::ViewAudit) { a href="/admin/audit" { "Audit log" } }
                         }

@@ -103,7 +103,7 @@ fn yes_no(v: Option<bool>) -> &'static str {
     }
 }
 
-fn record(p: &PersonRecord, can_refer: bool) -> Markup {
+fn record(p: &PersonRecord, can_refer: bool, can_assess: bool) -> Markup {
     html! {
         span.hint { "Person record" }
         h1 { (p.given_name) " " (p.family_name) }
@@ -139,8 +139,10 @@ fn record(p: &PersonRecord, can_refer: bool) -> Markup {
                 dt { (characteristic_name(k)) } dd { (characteristic_value(k, v)) }
             }
         }
-        @if can_refer {
-            p { a.button href={ "/intake/referral?person_id=" (p.id) } { "Add a referral for this person" } }
+        p {
+            @if can_refer { a.button href={ "/intake/referral?person_id=" (p.id) } { "Add a referral for this person" } " " }
+            @if can_assess { a.button.secondary href={ "/people/" (p.id) "/dash" } { "DASH risk assessment" } " " }
+            @if can_refer { a.button.secondary href={ "/people/" (p.id) "/marac" } { "Refer to MARAC" } }
         }
         h2 { "Referrals" }
         @if p.referrals.is_empty() { p.muted { "No referrals for this person as the victim." } } @else {
@@ -173,5 +175,5 @@ fn record(p: &PersonRecord, can_refer: bool) -> Markup {
 pub async fn show(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> Result<Markup, PageError> {
     let p = st.store.read_person(&who.ctx(), PersonId(id)).await?.ok_or(AppError::NotFound)?;
     let title = format!("{} {}", p.given_name, p.family_name);
-    Ok(layout::page(&title, &who, record(&p, who.principal.role.allows(Permission::CreateReferral))))
+    Ok(layout::page(&title, &who, record(&p, who.principal.role.allows(Permission::CreateReferral), who.principal.role.allows(Permission::AssessRisk))))
 }
