@@ -11,11 +11,13 @@ pub mod audit;
 pub mod casework;
 pub mod figures;
 pub mod intake;
+pub mod linking;
 pub mod model;
 pub mod sqlite;
 mod sqlite_casework;
 mod sqlite_figures;
 mod sqlite_intake;
+mod sqlite_linking;
 
 use async_trait::async_trait;
 use haven_domain::access::Principal;
@@ -26,6 +28,7 @@ use haven_domain::search::Query;
 pub use casework::CaseworkStore;
 pub use figures::FiguresStore;
 pub use intake::IntakeStore;
+pub use linking::LinkingStore;
 pub use model::*;
 pub use sqlite::SqliteStore;
 
@@ -128,5 +131,5 @@ pub trait Store: Send + Sync + 'static {
 /// Everything the application needs: the core use cases plus the front
 /// door's intake and the casework (risk, routing, triage, MARAC) areas, each
 /// in its own trait and file so they can grow apart.
-pub trait HavenStore: Store + IntakeStore + CaseworkStore + FiguresStore {}
-impl<T: Store + IntakeStore + CaseworkStore + FiguresStore> HavenStore for T {}
+pub trait HavenStore: Store + IntakeStore + CaseworkStore + FiguresStore + LinkingStore {}
+impl<T: Store + IntakeStore + CaseworkStore + FiguresStore + LinkingStore> HavenStore for T {}

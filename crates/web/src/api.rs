@@ -40,6 +40,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(<crate::intake::Api as OpenApi>::openapi());
     doc.merge(<crate::casework::Api as OpenApi>::openapi());
     doc.merge(<crate::commissioning::Api as OpenApi>::openapi());
+    doc.merge(<crate::linking::Api as OpenApi>::openapi());
     doc
 }
 

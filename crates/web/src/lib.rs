@@ -17,6 +17,7 @@ pub mod commissioning;
 pub mod error;
 pub mod forms;
 pub mod intake;
+pub mod linking;
 pub mod pages;
 pub mod routes;
 
@@ -72,7 +73,8 @@ pub fn app(store: Arc<dyn HavenStore>, config: WebConfig) -> Router {
 
 /// Serve on an already-bound listener until the process is stopped.
 pub async fn serve(listener: TcpListener, store: Arc<dyn HavenStore>, config: WebConfig) -> std::io::Result<()> {
-    let app = app(store, config);
+    let app = app(store.clone(), config.clone());
+    linking::spawn_scheduler(store, config);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

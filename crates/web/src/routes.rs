@@ -29,6 +29,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     t.extend(crate::intake::routes());
     t.extend(crate::casework::routes());
     t.extend(crate::commissioning::routes());
+    t.extend(crate::linking::routes());
     t
 }
 
