@@ -193,17 +193,17 @@ pub async fn guard(State(st): State<AppState>, perm: Option<Permission>, req: Re
         return reject(&path, AppError::Forbidden);
     }
     let mut req = req;
-    if let AuthMethod::Session { csrf } = &method {
-        if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-            let (token, r) = match csrf_from_request(req).await {
-                Ok(x) => x,
-                Err(e) => return reject(&path, e),
-            };
-            req = r;
-            if !token.is_some_and(|t| same(&t, csrf)) {
-                tracing::info!(user = principal.user_id.0, "csrf token missing or wrong");
-                return reject(&path, AppError::Forbidden);
-            }
+    if let AuthMethod::Session { csrf } = &method
+        && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+    {
+        let (token, r) = match csrf_from_request(req).await {
+            Ok(x) => x,
+            Err(e) => return reject(&path, e),
+        };
+        req = r;
+        if !token.is_some_and(|t| same(&t, csrf)) {
+            tracing::info!(user = principal.user_id.0, "csrf token missing or wrong");
+            return reject(&path, AppError::Forbidden);
         }
     }
     let source = client_source(req.extensions());

@@ -47,6 +47,7 @@ pub async fn show(State(st): State<AppState>, who: Authed) -> Result<Markup, Pag
             }
         }
         @if role == haven_domain::access::Role::Commissioner {
+            p { a.button href="/commissioning" { "Partnership figures" } " " a.button.secondary href="/commissioning/needs" { "Needs assessment and capacity plan" } }
             p.muted { "Counts under 5 are shown as <5, as in published statistics. Commissioners see aggregate figures only, never a person's record." }
         }
     };
