@@ -651,7 +651,8 @@ impl Store for SqliteStore {
         let mut conn = self.reader.acquire().await?;
         let mut counts = Vec::new();
         let count = |label: &str, v: i64| Count { label: label.to_string(), value: Some(v) };
-        const RISK_ORDER: &str = "CASE r.risk_level WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'standard' THEN 2 ELSE 3 END";
+        // Not yet assessed is treated as high until a DASH says otherwise.
+        const RISK_ORDER: &str = "CASE COALESCE(r.risk_level, 'high') WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'standard' THEN 2 ELSE 0 END";
         let (heading, queue_title, queue_where, queue_bind): (&str, Option<&str>, String, Option<i64>) = match who.role {
             Role::Triage => {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM referrals WHERE status = 'new' AND assigned_team_id IS NULL").fetch_one(&mut *conn).await?;

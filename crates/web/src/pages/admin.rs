@@ -47,9 +47,11 @@ async fn users_page(st: &AppState, who: &Authed, f: &UserForm, e: &ValidationErr
                             td { (u.agency) } td { (u.team.as_deref().unwrap_or("")) }
                             td { @if u.disabled { strong.tag.high { "disabled" } } @else { "active" } }
                             td {
+                                @if u.username != who.principal.username {
                                 form.inline-form method="post" action={ "/admin/users/" (u.username) (if u.disabled { "/enable" } else { "/disable" }) } {
                                     input type="hidden" name=(CSRF_FIELD) value=(who.csrf());
                                     @if u.disabled { button.secondary type="submit" { "Enable" } } @else { button.warning type="submit" { "Disable" } }
+                                }
                                 }
                             }
                         }
