@@ -24,6 +24,8 @@ pub struct WebSettings {
     /// Mark cookies Secure (leave on; browsers accept them on http://localhost and 127.0.0.1).
     pub secure_cookies: bool,
     pub service_name: String,
+    /// Hours between scheduled record-linkage runs (0 turns them off).
+    pub link_every_hours: u32,
 }
 
 impl Default for Settings {
@@ -34,7 +36,7 @@ impl Default for Settings {
 
 impl Default for WebSettings {
     fn default() -> Self {
-        Self { idle_timeout_minutes: 30, secure_cookies: true, service_name: "Haven".into() }
+        Self { idle_timeout_minutes: 30, secure_cookies: true, service_name: "Haven".into(), link_every_hours: 24 }
     }
 }
 
@@ -71,6 +73,7 @@ impl Settings {
             service_name: self.web.service_name.clone(),
             rules: self.rules.clone(),
             public_intake: self.public_intake.clone(),
+            link_every_hours: self.web.link_every_hours,
         }
     }
 }

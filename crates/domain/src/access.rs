@@ -46,6 +46,10 @@ vocabulary!(
         MaracMember = "marac_member": "MARAC member",
         /// See caseloads per worker and team against safe levels.
         ViewCaseloads = "view_caseloads": "View caseloads",
+        /// Record linkage: run it, work the review queue of possible
+        /// duplicates, merge and unmerge records. The record filter adds
+        /// that the reviewer must be able to read both records.
+        ReviewMatches = "review_matches": "Review possible duplicate records",
     }
 );
 
@@ -68,6 +72,8 @@ impl Role {
             P::ManageMarac => self == R::MaracCoordinator,
             P::MaracMember => matches!(self, R::MaracCoordinator | R::PartnerAgency | R::Caseworker),
             P::ViewCaseloads => matches!(self, R::Triage | R::Caseworker | R::MaracCoordinator | R::Commissioner),
+            // The front door owns "no duplicate records"; admins do not read case files.
+            P::ReviewMatches => self == R::Triage,
         }
     }
 }
@@ -222,6 +228,13 @@ mod tests {
             (R::Caseworker, P::ViewCaseloads, true),
             (R::PartnerAgency, P::ViewCaseloads, false),
             (R::Admin, P::ViewCaseloads, false),
+            (R::Triage, P::ReviewMatches, true),
+            (R::Admin, P::ReviewMatches, false),
+            (R::Caseworker, P::ReviewMatches, false),
+            (R::MaracCoordinator, P::ReviewMatches, false),
+            (R::PartnerAgency, P::ReviewMatches, false),
+            (R::AccommodationManager, P::ReviewMatches, false),
+            (R::Commissioner, P::ReviewMatches, false),
         ];
         for (r, p, want) in table {
             assert_eq!(r.allows(*p), *want, "{r:?} {p:?}");

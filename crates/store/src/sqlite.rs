@@ -404,7 +404,7 @@ impl Store for SqliteStore {
             binds.push(p.clone());
         }
         let sql = format!(
-            "SELECT id, given_name, family_name, date_of_birth, sex, postcode FROM people WHERE {} LIMIT 20000",
+            "SELECT id, given_name, family_name, date_of_birth, sex, postcode FROM people WHERE merged_into IS NULL AND ({}) LIMIT 20000",
             conds.join(" OR ")
         );
         let mut query = sqlx::query(&sql);

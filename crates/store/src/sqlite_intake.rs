@@ -2,6 +2,7 @@
 use crate::intake::*;
 use crate::model::PersonHit;
 use crate::sqlite::{SqliteStore, audit, now_rfc3339, person_facts};
+use crate::sqlite_linking::{PERSON_COLS, current_model, person_record, record_from_row};
 use crate::{Ctx, Result, StoreError};
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -12,7 +13,8 @@ use haven_domain::intake::{
 };
 use haven_domain::person::{PersonRole, Postcode, RelationshipKind, Sex};
 use haven_domain::referral::{LawfulBasis, SafeContact};
-use haven_domain::search::{Query, soundex};
+use haven_domain::search::soundex;
+use haven_linkage::{CandidateIndex, Model, Thresholds};
 use sqlx::{Row, SqliteConnection};
 
 fn ymd(d: NaiveDate) -> String {
@@ -310,57 +312,85 @@ impl IntakeStore for SqliteStore {
             .map(str::to_lowercase)
             .filter(|n| n.chars().any(char::is_alphabetic))
             .collect();
-        let q = Query { names, date_of_birth: probe.date_of_birth, postcode: probe.postcode.clone(), postcode_prefix: None };
-        if q.names.is_empty() {
+        if names.is_empty() {
             return Ok(vec![]);
         }
-        let keys = q.name_keys();
-        let ph = vec!["?"; keys.len()].join(",");
-        let mut sql = format!(
-            "SELECT id, given_name, family_name, date_of_birth, sex, postcode FROM people WHERE family_key IN ({ph}) OR given_key IN ({ph})"
-        );
-        if q.date_of_birth.is_some() {
-            sql.push_str(" OR date_of_birth = ?");
+        // Candidates by blocking keys (soundex of any name word, date of
+        // birth, postcode), then scored by haven-linkage (issue 5) under the
+        // latest link run's model: nicknames, typos, swapped names and day
+        // and month all count, missing values are neutral.
+        let keys: Vec<String> =
+            names.iter().map(|n| soundex(n)).filter(|k| !k.is_empty()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let mut conds: Vec<String> = Vec::new();
+        if !keys.is_empty() {
+            let ph = vec!["?"; keys.len()].join(",");
+            conds.push(format!("family_key IN ({ph}) OR given_key IN ({ph})"));
         }
-        sql.push_str(" LIMIT 5000");
+        if probe.date_of_birth.is_some() {
+            conds.push("date_of_birth = ?".into());
+        }
+        if probe.postcode.is_some() {
+            conds.push("postcode = ?".into());
+        }
+        if conds.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!("SELECT {PERSON_COLS} FROM people WHERE merged_into IS NULL AND ({}) LIMIT 5000", conds.join(" OR "));
         let mut query = sqlx::query(&sql);
         for k in keys.iter().chain(keys.iter()) {
             query = query.bind(k);
         }
-        if let Some(d) = q.date_of_birth {
+        if let Some(d) = probe.date_of_birth {
             query = query.bind(ymd(d));
+        }
+        if let Some(p) = &probe.postcode {
+            query = query.bind(p.as_str().to_string());
         }
         let mut tx = self.writer.begin().await?;
         let rows = query.fetch_all(&mut *tx).await?;
-        let mut scored = Vec::new();
+        let mut existing = Vec::with_capacity(rows.len());
+        let mut hits = std::collections::HashMap::new();
         for r in &rows {
-            let dob: Option<String> = r.try_get("date_of_birth")?;
-            let dob_date = dob.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            let given: String = r.try_get("given_name")?;
-            let family: String = r.try_get("family_name")?;
-            let postcode: Option<String> = r.try_get("postcode")?;
-            let score = q.score(&given, &family, dob_date, postcode.as_deref());
-            if score >= SUGGEST_MIN_SCORE {
-                scored.push(PersonHit {
-                    id: PersonId(r.try_get("id")?),
-                    given_name: given,
-                    family_name: family,
-                    date_of_birth: dob,
+            existing.push(record_from_row(r)?);
+            let id: i64 = r.try_get("id")?;
+            hits.insert(
+                id.to_string(),
+                PersonHit {
+                    id: PersonId(id),
+                    given_name: r.try_get("given_name")?,
+                    family_name: r.try_get("family_name")?,
+                    date_of_birth: r.try_get("date_of_birth")?,
                     sex: r.try_get("sex")?,
-                    postcode,
-                    score,
-                });
-            }
+                    postcode: r.try_get("postcode")?,
+                    score: 0.0,
+                },
+            );
         }
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        let (model, thresholds) = current_model(&mut tx).await?;
+        let index = match CandidateIndex::new(model, thresholds, &existing) {
+            Ok(i) => i,
+            // A stored model that no longer validates: fall back to the built-in one.
+            Err(_) => CandidateIndex::new(Model::default(), Thresholds::default(), &existing)
+                .map_err(|_| StoreError::Corrupt("the built-in linkage model does not validate".into()))?,
+        };
+        let probe_record = person_record(
+            0,
+            &probe.given_name,
+            &probe.family_name,
+            probe.date_of_birth.map(ymd).as_deref(),
+            None,
+            probe.postcode.as_ref().map(|p| p.as_str()),
+        );
         let mut out = Vec::new();
-        for hit in scored {
+        for c in index.candidates(&probe_record, existing.len()) {
             if out.len() >= limit {
                 break;
             }
+            let Some(mut hit) = hits.remove(&c.id) else { continue };
             if let Some(f) = person_facts(&mut tx, hit.id).await?
                 && person_access(who, &f).can_read()
             {
+                hit.score = c.probability;
                 out.push(hit);
             }
         }

@@ -98,9 +98,13 @@ pub async fn search_people(State(st): State<AppState>, who: Authed, Query(p): Qu
 
 /// One person's record; the read is written to the audit log. A record out
 /// of the caller's reach answers 404, exactly as a missing one.
-#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)), responses((status = 200, body = PersonRecord), (status = 404), (status = 401), (status = 403)))]
-pub async fn get_person(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> Result<Json<PersonRecord>, ApiError> {
-    Ok(Json(st.store.read_person(&who.ctx(), PersonId(id)).await?.ok_or(AppError::NotFound)?))
+#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)), responses((status = 200, body = PersonRecord), (status = 308, description = "merged into another record"), (status = 404), (status = 401), (status = 403)))]
+pub async fn get_person(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> Result<axum::response::Response, ApiError> {
+    // A record merged into another answers with a redirect to the survivor.
+    if let Some(into) = st.store.merged_into(PersonId(id)).await? {
+        return Ok(axum::response::Redirect::permanent(&format!("/api/v1/people/{into}")).into_response());
+    }
+    Ok(Json(st.store.read_person(&who.ctx(), PersonId(id)).await?.ok_or(AppError::NotFound)?).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

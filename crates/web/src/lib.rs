@@ -40,6 +40,8 @@ pub struct WebConfig {
     pub rules: Rules,
     /// Rate limits and spam-trap timings of the public self-referral form.
     pub public_intake: intake::public::PublicIntakeSettings,
+    /// Hours between scheduled record-linkage runs (0 turns them off).
+    pub link_every_hours: u32,
 }
 
 /// The partnership's configurable rules, defaulting to the seeds' values.
@@ -55,7 +57,7 @@ pub struct Rules {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { idle_timeout_secs: 30 * 60, secure_cookies: true, service_name: "Haven".into(), rules: Rules::default(), public_intake: Default::default() }
+        Self { idle_timeout_secs: 30 * 60, secure_cookies: true, service_name: "Haven".into(), rules: Rules::default(), public_intake: Default::default(), link_every_hours: 24 }
     }
 }
 

@@ -39,6 +39,7 @@ pub fn page(title: &str, who: &Authed, body: Markup) -> Markup {
                             @if role.allows(Permission::TriageQueue) { a href="/triage" { "Triage queue" } }
                             @if role.allows(Permission::MaracMember) { a href="/marac" { "MARAC" } }
                             @if role.allows(Permission::ViewCaseloads) { a href="/caseloads" { "Caseloads" } }
+                            @if role.allows(Permission::ReviewMatches) { a href="/linking" { "Duplicates" } }
                             @if role.allows(Permission::ViewAggregates) { a href="/commissioning" { "Figures" } }
                             @if role.allows(Permission::ManageUsers) { a href="/admin/users" { "Users" } }
                             @if role.allows(Permission::ViewAudit) { a href="/admin/audit" { "Audit log" } }

@@ -172,8 +172,13 @@ fn record(p: &PersonRecord, can_refer: bool, can_assess: bool) -> Markup {
     }
 }
 
-pub async fn show(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> Result<Markup, PageError> {
+pub async fn show(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    // A record merged into another leads to the surviving record.
+    if let Some(into) = st.store.merged_into(PersonId(id)).await? {
+        return Ok(axum::response::Redirect::to(&format!("/people/{into}?merged_from={id}")).into_response());
+    }
     let p = st.store.read_person(&who.ctx(), PersonId(id)).await?.ok_or(AppError::NotFound)?;
     let title = format!("{} {}", p.given_name, p.family_name);
-    Ok(layout::page(&title, &who, record(&p, who.principal.role.allows(Permission::CreateReferral), who.principal.role.allows(Permission::AssessRisk))))
+    Ok(layout::page(&title, &who, record(&p, who.principal.role.allows(Permission::CreateReferral), who.principal.role.allows(Permission::AssessRisk)))
+        .into_response())
 }

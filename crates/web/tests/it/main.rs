@@ -2,6 +2,8 @@
 mod access;
 mod api;
 mod casework;
+mod commissioning;
 mod helpers;
 mod intake;
+mod linking;
 mod pages;
