@@ -39,6 +39,12 @@ enum LinkCommand {
     Generate(GenerateArgs),
     /// Score two records of a file and show each field's contribution.
     Explain(ExplainArgs),
+    /// Link every person record in a Haven database now (the server also
+    /// does this on a schedule); uncertain pairs go to the review queue.
+    People {
+        #[arg(long)]
+        db: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -434,6 +440,7 @@ pub fn run(args: LinkArgs) -> Result<()> {
         LinkCommand::Dedupe(a) => dedupe(a),
         LinkCommand::Pair(a) => pair(a),
         LinkCommand::Generate(a) => generate_cmd(a),
+        LinkCommand::People { db } => people(&db),
         LinkCommand::Explain(a) => {
             if a.first == a.second {
                 bail!("give two different record ids");
@@ -441,4 +448,19 @@ pub fn run(args: LinkArgs) -> Result<()> {
             explain(a)
         }
     }
+}
+
+/// `haven link people`: run the linkage over a database's people.
+fn people(db: &std::path::Path) -> Result<()> {
+    use haven_store::LinkingStore;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async {
+        let store = haven_store::SqliteStore::open(db).await?;
+        let run = store.run_linkage(&haven_store::Ctx::system("cli")).await?;
+        println!(
+            "link run {}: {} records, {} pairs linked, {} pairs for review ({} already rejected), {} clusters of 2+",
+            run.id, run.records, run.accepted_pairs, run.review_pairs, run.review_pairs_skipped, run.clusters
+        );
+        Ok(())
+    })
 }
