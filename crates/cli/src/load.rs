@@ -1,7 +1,7 @@
 //! Load the synthetic partnership (haven-synth) into a store, in one transaction.
 use anyhow::Context;
 use haven_store::casework::MaracAreaSeed;
-use haven_store::{bulk, CaseworkStore, Ctx, NewUser, SqliteStore};
+use haven_store::{CaseworkStore, Ctx, NewUser, SqliteStore, bulk};
 use haven_synth::{PersonRef, SynthPerson};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
@@ -27,7 +27,14 @@ fn person_row(p: &SynthPerson) -> bulk::Person {
 
 /// Generate and load a partnership of `n` referrals over the 12 months
 /// before `today`. Every user gets `password_hash`... each hashed separately.
-pub async fn load(store: &SqliteStore, seed: u64, n: u64, today: chrono::NaiveDate, password: &str, progress: bool) -> anyhow::Result<Loaded> {
+pub async fn load(
+    store: &SqliteStore,
+    seed: u64,
+    n: u64,
+    today: chrono::NaiveDate,
+    password: &str,
+    progress: bool,
+) -> anyhow::Result<Loaded> {
     let p = haven_synth::partnership(seed);
     let mut b = store.bulk().await?;
     for lot in &p.lots {
@@ -46,12 +53,22 @@ pub async fn load(store: &SqliteStore, seed: u64, n: u64, today: chrono::NaiveDa
     }
     for s in &p.staff {
         let hash = haven_web::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
-        b.user(&NewUser { username: s.username.clone(), display_name: s.display_name.clone(), role: s.role, agency: s.agency.clone(), team: s.team.clone(), password_hash: hash })
-            .await
-            .with_context(|| format!("adding user {}", s.username))?;
+        b.user(&NewUser {
+            username: s.username.clone(),
+            display_name: s.display_name.clone(),
+            role: s.role,
+            agency: s.agency.clone(),
+            team: s.team.clone(),
+            password_hash: hash,
+        })
+        .await
+        .with_context(|| format!("adding user {}", s.username))?;
     }
     let bar = if progress { ProgressBar::new(n) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} referrals ({per_sec}, eta {eta})").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} referrals ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     // synth person index → database id
     let mut ids: Vec<i64> = Vec::new();
     let mut people = 0u64;
@@ -67,12 +84,18 @@ pub async fn load(store: &SqliteStore, seed: u64, n: u64, today: chrono::NaiveDa
                 ids[i] = id;
                 Ok(id)
             }
-            PersonRef::Existing(i) => ids.get(usize::try_from(*i)?).copied().filter(|id| *id != 0).with_context(|| format!("synthetic person {i} referenced before it was created")),
+            PersonRef::Existing(i) => ids
+                .get(usize::try_from(*i)?)
+                .copied()
+                .filter(|id| *id != 0)
+                .with_context(|| format!("synthetic person {i} referenced before it was created")),
         }
     };
     let mut count = 0u64;
     for r in haven_synth::referrals(seed, n, start) {
-        people += u64::from(r.victim.is_new()) + r.perpetrator.as_ref().map_or(0, |p| u64::from(p.is_new())) + r.children.iter().filter(|c| c.is_new()).count() as u64;
+        people += u64::from(r.victim.is_new())
+            + r.perpetrator.as_ref().map_or(0, |p| u64::from(p.is_new()))
+            + r.children.iter().filter(|c| c.is_new()).count() as u64;
         let victim = resolve(&mut b, &r.victim, &mut ids).await?;
         let perpetrator = match &r.perpetrator {
             Some(pr) => Some(resolve(&mut b, pr, &mut ids).await?),

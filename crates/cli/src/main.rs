@@ -1,5 +1,5 @@
 //! The `haven` command.
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use haven_store::{Ctx, NewUser, SqliteStore, Store};
 use std::io::{BufRead, Write};
@@ -176,7 +176,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !existed {
                 eprintln!("Creating {} with a synthetic partnership of {scale} referrals…", db.display());
                 let today = chrono::Utc::now().date_naive();
-                let loaded = load::load(&store, seed, scale, today, &password, std::io::IsTerminal::is_terminal(&std::io::stderr())).await?;
+                let loaded =
+                    load::load(&store, seed, scale, today, &password, std::io::IsTerminal::is_terminal(&std::io::stderr())).await?;
                 eprintln!("Loaded {} referrals, {} people, {} users.", loaded.referrals, loaded.people, loaded.users);
             } else if demo_password.is_some() {
                 reset_passwords(&store, &password).await?;
@@ -282,7 +283,14 @@ async fn users(cmd: UsersCommand) -> anyhow::Result<()> {
         UsersCommand::List { db } => {
             let store = open(&db).await?;
             for u in store.list_users().await? {
-                println!("{:<16} {:<22} {:<30} {}{}", u.username, u.role, u.agency, u.team.unwrap_or_default(), if u.disabled { "  [disabled]" } else { "" });
+                println!(
+                    "{:<16} {:<22} {:<30} {}{}",
+                    u.username,
+                    u.role,
+                    u.agency,
+                    u.team.unwrap_or_default(),
+                    if u.disabled { "  [disabled]" } else { "" }
+                );
             }
         }
         UsersCommand::Disable { db, username } => {

@@ -1,6 +1,6 @@
 //! Settings: defaults, then an optional TOML file, then `HAVEN_…` variables.
 //! Unknown keys are rejected and values checked before anything is served.
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use serde::Deserialize;
 use std::path::Path;
 

@@ -52,7 +52,9 @@ fn browser_tests_pass_in_headless_chromium() {
             panic!("HAVEN_REQUIRE_BROWSER=1 but the browser tests cannot run; missing:\n{list}");
         }
         let bar = "*".repeat(72);
-        say(&format!("\n{bar}\n*** SKIPPED: browser tests (e2e/tests) did not run; missing:\n{list}\n*** Set HAVEN_REQUIRE_BROWSER=1 to make this a failure (CI does).\n{bar}\n"));
+        say(&format!(
+            "\n{bar}\n*** SKIPPED: browser tests (e2e/tests) did not run; missing:\n{list}\n*** Set HAVEN_REQUIRE_BROWSER=1 to make this a failure (CI does).\n{bar}\n"
+        ));
         return;
     }
 

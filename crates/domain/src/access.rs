@@ -61,10 +61,9 @@ impl Role {
         use Role as R;
         match p {
             P::SignedIn => true,
-            P::SearchPeople | P::ReadPerson | P::CreateReferral => matches!(
-                self,
-                R::Triage | R::Caseworker | R::MaracCoordinator | R::PartnerAgency | R::AccommodationManager
-            ),
+            P::SearchPeople | P::ReadPerson | P::CreateReferral => {
+                matches!(self, R::Triage | R::Caseworker | R::MaracCoordinator | R::PartnerAgency | R::AccommodationManager)
+            }
             P::ManageUsers | P::ViewAudit => self == R::Admin,
             P::ViewAggregates => matches!(self, R::Commissioner | R::Admin | R::MaracCoordinator),
             P::AssessRisk => matches!(self, R::Triage | R::Caseworker | R::MaracCoordinator),

@@ -48,11 +48,7 @@ const FACTORS_TOML: &str = include_str!("../data/dash_factors.toml");
 /// Render every field error of a config as one line, for `serde(try_from)`
 /// (whose error must be `Display`) and for startup messages.
 pub(crate) fn config_error(e: &ValidationErrors) -> String {
-    e.errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    e.errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 /// One risk factor: a stable key (API and database) and a short label.
@@ -89,24 +85,16 @@ impl DashChecklist {
     /// Call once at startup and keep the reference.
     pub fn embedded() -> Result<&'static DashChecklist, DataFileError> {
         static CELL: OnceLock<Result<DashChecklist, DataFileError>> = OnceLock::new();
-        CELL.get_or_init(|| Self::from_toml(FACTORS_TOML))
-            .as_ref()
-            .map_err(Clone::clone)
+        CELL.get_or_init(|| Self::from_toml(FACTORS_TOML)).as_ref().map_err(Clone::clone)
     }
 
     /// Parse and check a checklist: exactly 24 factors numbered 1–24 in
     /// order, unique snake_case keys, non-empty labels.
     pub fn from_toml(text: &str) -> Result<DashChecklist, DataFileError> {
-        let err = |message: String| DataFileError {
-            file: "dash_factors.toml",
-            message,
-        };
+        let err = |message: String| DataFileError { file: "dash_factors.toml", message };
         let c: DashChecklist = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         if c.factors.len() != FACTOR_COUNT {
-            return Err(err(format!(
-                "has {} factors, expected {FACTOR_COUNT}",
-                c.factors.len()
-            )));
+            return Err(err(format!("has {} factors, expected {FACTOR_COUNT}", c.factors.len())));
         }
         let mut seen = BTreeSet::new();
         for (i, f) in c.factors.iter().enumerate() {
@@ -115,9 +103,7 @@ impl DashChecklist {
             }
             let snake = !f.key.is_empty()
                 && f.key.starts_with(|c: char| c.is_ascii_lowercase())
-                && f.key
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                && f.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !snake {
                 return Err(err(format!("key {:?} is not snake_case", f.key)));
             }
@@ -138,9 +124,7 @@ impl DashChecklist {
 
     /// `(key, label)` pairs in checklist order, for `GET /api/v1/dash/factors`.
     pub fn keys_and_labels(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.factors
-            .iter()
-            .map(|f| (f.key.as_str(), f.label.as_str()))
+        self.factors.iter().map(|f| (f.key.as_str(), f.label.as_str()))
     }
 }
 
@@ -202,19 +186,12 @@ impl DashAnswers {
             };
             let t = raw.trim();
             if t.chars().count() > MAX_NOTE_CHARS {
-                errs.push(FieldError::new(
-                    field,
-                    format!("must be {MAX_NOTE_CHARS} characters or fewer"),
-                ));
+                errs.push(FieldError::new(field, format!("must be {MAX_NOTE_CHARS} characters or fewer")));
             } else if !t.is_empty() {
                 slot.notes = Some(t.to_string());
             }
         }
-        if errs.is_empty() {
-            Ok(Self(map))
-        } else {
-            Err(errs)
-        }
+        if errs.is_empty() { Ok(Self(map)) } else { Err(errs) }
     }
 
     /// Build from typed answers (synthetic data, imports, tests). Unknown
@@ -228,17 +205,10 @@ impl DashAnswers {
         for (key, a) in answers {
             match map.get_mut(key) {
                 Some(slot) => slot.answer = a,
-                None => errs.push(FieldError::new(
-                    format!("answers.{key}"),
-                    "is not a DASH risk factor",
-                )),
+                None => errs.push(FieldError::new(format!("answers.{key}"), "is not a DASH risk factor")),
             }
         }
-        if errs.is_empty() {
-            Ok(Self(map))
-        } else {
-            Err(errs)
-        }
+        if errs.is_empty() { Ok(Self(map)) } else { Err(errs) }
     }
 
     /// The first `n` factors (in checklist order) answered yes, the rest no.
@@ -247,30 +217,14 @@ impl DashAnswers {
         let mut map = Self::all_not_known(checklist);
         for (i, f) in checklist.factors.iter().enumerate() {
             if let Some(slot) = map.get_mut(f.key.as_str()) {
-                slot.answer = if i < n {
-                    DashAnswer::Yes
-                } else {
-                    DashAnswer::No
-                };
+                slot.answer = if i < n { DashAnswer::Yes } else { DashAnswer::No };
             }
         }
         Self(map)
     }
 
     fn all_not_known(checklist: &DashChecklist) -> BTreeMap<String, FactorAnswer> {
-        checklist
-            .factors
-            .iter()
-            .map(|f| {
-                (
-                    f.key.clone(),
-                    FactorAnswer {
-                        answer: DashAnswer::NotKnown,
-                        notes: None,
-                    },
-                )
-            })
-            .collect()
+        checklist.factors.iter().map(|f| (f.key.clone(), FactorAnswer { answer: DashAnswer::NotKnown, notes: None })).collect()
     }
 
     /// The answer to one factor (`NotKnown` for a key not on the checklist).
@@ -300,11 +254,7 @@ impl DashAnswers {
 
     /// Keys answered "yes", in key order.
     pub fn yes_keys(&self) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(_, a)| a.answer == DashAnswer::Yes)
-            .map(|(k, _)| k.as_str())
-            .collect()
+        self.0.iter().filter(|(_, a)| a.answer == DashAnswer::Yes).map(|(k, _)| k.as_str()).collect()
     }
 }
 
@@ -333,10 +283,7 @@ struct RawDashThresholds {
 
 impl Default for RawDashThresholds {
     fn default() -> Self {
-        Self {
-            high: 14,
-            medium: 8,
-        }
+        Self { high: 14, medium: 8 }
     }
 }
 
@@ -349,10 +296,7 @@ impl TryFrom<RawDashThresholds> for DashThresholds {
 
 impl Default for DashThresholds {
     fn default() -> Self {
-        Self {
-            high: 14,
-            medium: 8,
-        }
+        Self { high: 14, medium: 8 }
     }
 }
 
@@ -362,24 +306,14 @@ impl DashThresholds {
         let mut errs = ValidationErrors::new();
         let max = FACTOR_COUNT as u8;
         if high == 0 || high > max {
-            errs.push(FieldError::new(
-                "high",
-                format!("must be between 1 and {max}"),
-            ));
+            errs.push(FieldError::new("high", format!("must be between 1 and {max}")));
         }
         if medium == 0 {
             errs.push(FieldError::new("medium", "must be at least 1"));
         } else if medium > high {
-            errs.push(FieldError::new(
-                "medium",
-                format!("must not be above the high threshold ({high})"),
-            ));
+            errs.push(FieldError::new("medium", format!("must not be above the high threshold ({high})")));
         }
-        if errs.is_empty() {
-            Ok(Self { high, medium })
-        } else {
-            Err(errs)
-        }
+        if errs.is_empty() { Ok(Self { high, medium }) } else { Err(errs) }
     }
     pub fn high(&self) -> u8 {
         self.high
@@ -423,10 +357,7 @@ impl ProfessionalJudgement {
     pub fn parse(level: &str, reason: Option<&str>) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let level = if level.trim().is_empty() {
-            errs.push(FieldError::new(
-                "professional_judgement.level",
-                "is required",
-            ));
+            errs.push(FieldError::new("professional_judgement.level", "is required"));
             None
         } else {
             errs.take(RiskLevel::parse("professional_judgement.level", level))
@@ -438,16 +369,10 @@ impl ProfessionalJudgement {
                 "is required: record why your professional judgement sets this level",
             ));
         } else if reason.chars().count() > MAX_REASON_CHARS {
-            errs.push(FieldError::new(
-                "professional_judgement.reason",
-                format!("must be {MAX_REASON_CHARS} characters or fewer"),
-            ));
+            errs.push(FieldError::new("professional_judgement.reason", format!("must be {MAX_REASON_CHARS} characters or fewer")));
         }
         match level {
-            Some(level) if errs.is_empty() => Ok(Self {
-                level,
-                reason: reason.to_string(),
-            }),
+            Some(level) if errs.is_empty() => Ok(Self { level, reason: reason.to_string() }),
             _ => Err(errs),
         }
     }
@@ -490,11 +415,7 @@ pub struct RiskSnapshot {
 
 impl DashAssessment {
     pub fn snapshot(&self) -> RiskSnapshot {
-        RiskSnapshot {
-            score: self.score,
-            level: self.level,
-            raised_by_judgement: self.raised_by_judgement,
-        }
+        RiskSnapshot { score: self.score, level: self.level, raised_by_judgement: self.raised_by_judgement }
     }
 }
 
@@ -510,11 +431,8 @@ pub fn assess(
     let score = answers.score();
     let not_known = answers.not_known();
     let computed = thresholds.level(score);
-    let mut reasons = vec![format!(
-        "DASH score {score} of {FACTOR_COUNT}: {} risk ({})",
-        computed.label().to_lowercase(),
-        thresholds.band(computed)
-    )];
+    let mut reasons =
+        vec![format!("DASH score {score} of {FACTOR_COUNT}: {} risk ({})", computed.label().to_lowercase(), thresholds.band(computed))];
     let (level, raised) = match &judgement {
         Some(j) if j.level < computed => {
             return Err(FieldError::new(
@@ -526,19 +444,11 @@ pub fn assess(
             ));
         }
         Some(j) if j.level > computed => {
-            reasons.push(format!(
-                "Raised to {} risk by professional judgement: {}",
-                j.level.label().to_lowercase(),
-                j.reason
-            ));
+            reasons.push(format!("Raised to {} risk by professional judgement: {}", j.level.label().to_lowercase(), j.reason));
             (j.level, true)
         }
         Some(j) => {
-            reasons.push(format!(
-                "Professional judgement agrees ({} risk): {}",
-                j.level.label().to_lowercase(),
-                j.reason
-            ));
+            reasons.push(format!("Professional judgement agrees ({} risk): {}", j.level.label().to_lowercase(), j.reason));
             (computed, false)
         }
         None => (computed, false),
@@ -595,11 +505,7 @@ pub struct DashSubmission {
 
 impl DashSubmission {
     /// Parse everything and assess, reporting every problem at once.
-    pub fn assess(
-        &self,
-        checklist: &DashChecklist,
-        thresholds: &DashThresholds,
-    ) -> Result<DashAssessment, ValidationErrors> {
+    pub fn assess(&self, checklist: &DashChecklist, thresholds: &DashThresholds) -> Result<DashAssessment, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let answers = match DashAnswers::parse(checklist, &self.answers, &self.notes) {
             Ok(a) => Some(a),
@@ -609,15 +515,13 @@ impl DashSubmission {
             }
         };
         let judgement = match &self.professional_judgement {
-            Some(raw) if !raw.is_blank() => {
-                match ProfessionalJudgement::parse(&raw.level, raw.reason.as_deref()) {
-                    Ok(j) => Some(j),
-                    Err(e) => {
-                        errs.errors.extend(e.errors);
-                        None
-                    }
+            Some(raw) if !raw.is_blank() => match ProfessionalJudgement::parse(&raw.level, raw.reason.as_deref()) {
+                Ok(j) => Some(j),
+                Err(e) => {
+                    errs.errors.extend(e.errors);
+                    None
                 }
-            }
+            },
             _ => None,
         };
         let Some(answers) = answers else {
@@ -665,12 +569,7 @@ impl ChildRiskAssessment {
     /// `children[0].level`, `children[0].indicators`, `children[0].reason`.
     /// A reason is required for medium and high risk (it is a judgement, not
     /// a score); indicators are optional and de-duplicated.
-    pub fn parse(
-        prefix: &str,
-        level: &str,
-        indicators: &[String],
-        reason: &str,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn parse(prefix: &str, level: &str, indicators: &[String], reason: &str) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let level_field = format!("{prefix}.level");
         let level = if level.trim().is_empty() {
@@ -681,10 +580,7 @@ impl ChildRiskAssessment {
         };
         let mut inds: Vec<ChildRiskIndicator> = Vec::new();
         for raw in indicators.iter().filter(|r| !r.trim().is_empty()) {
-            let parsed = errs.take(ChildRiskIndicator::parse(
-                &format!("{prefix}.indicators"),
-                raw,
-            ));
+            let parsed = errs.take(ChildRiskIndicator::parse(&format!("{prefix}.indicators"), raw));
             if let Some(i) = parsed.filter(|i| !inds.contains(i)) {
                 inds.push(i);
             }
@@ -692,23 +588,15 @@ impl ChildRiskAssessment {
         let reason = reason.trim();
         let reason_field = format!("{prefix}.reason");
         if reason.chars().count() > MAX_REASON_CHARS {
-            errs.push(FieldError::new(
-                &reason_field,
-                format!("must be {MAX_REASON_CHARS} characters or fewer"),
-            ));
+            errs.push(FieldError::new(&reason_field, format!("must be {MAX_REASON_CHARS} characters or fewer")));
         }
         if reason.is_empty() && matches!(level, Some(RiskLevel::Medium | RiskLevel::High)) {
-            errs.push(FieldError::new(
-                &reason_field,
-                "is required for medium or high risk: record why",
-            ));
+            errs.push(FieldError::new(&reason_field, "is required for medium or high risk: record why"));
         }
         match level {
-            Some(level) if errs.is_empty() => Ok(Self {
-                level,
-                indicators: inds,
-                reason: (!reason.is_empty()).then(|| reason.to_string()),
-            }),
+            Some(level) if errs.is_empty() => {
+                Ok(Self { level, indicators: inds, reason: (!reason.is_empty()).then(|| reason.to_string()) })
+            }
             _ => Err(errs),
         }
     }
@@ -724,11 +612,7 @@ impl ChildRiskAssessment {
     /// Plain-English reasons for the UI: the recorded reason, then each
     /// indicator's label.
     pub fn reasons(&self) -> Vec<String> {
-        self.reason
-            .iter()
-            .cloned()
-            .chain(self.indicators.iter().map(|i| i.label().to_string()))
-            .collect()
+        self.reason.iter().cloned().chain(self.indicators.iter().map(|i| i.label().to_string())).collect()
     }
 }
 
@@ -743,10 +627,7 @@ mod tests {
     }
 
     fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -763,24 +644,14 @@ mod tests {
     fn checklist_validation_rejects_bad_files() {
         let good = FACTORS_TOML;
         let dup = good.replace("key = \"very_frightened\"", "key = \"current_injury\"");
-        assert!(
-            DashChecklist::from_toml(&dup)
-                .unwrap_err()
-                .message
-                .contains("twice")
-        );
+        assert!(DashChecklist::from_toml(&dup).unwrap_err().message.contains("twice"));
         let bad_key = good.replace("key = \"very_frightened\"", "key = \"Very Frightened\"");
         assert!(DashChecklist::from_toml(&bad_key).is_err());
         let renumbered = good.replace("number = 2\n", "number = 7\n");
         assert!(DashChecklist::from_toml(&renumbered).is_err());
         assert!(DashChecklist::from_toml("version = \"x\"\nsource = \"y\"\n").is_err());
         let extra = format!("{good}\n[[factor]]\nnumber = 25\nkey = \"extra\"\nlabel = \"x\"\n");
-        assert!(
-            DashChecklist::from_toml(&extra)
-                .unwrap_err()
-                .message
-                .contains("25 factors")
-        );
+        assert!(DashChecklist::from_toml(&extra).unwrap_err().message.contains("25 factors"));
     }
 
     #[test]
@@ -793,18 +664,9 @@ mod tests {
         assert_eq!(t.level(7), RiskLevel::Standard);
         assert_eq!(t.band(RiskLevel::Medium), "8–13");
         assert!(DashThresholds::new(24, 24).is_ok());
-        assert_eq!(
-            DashThresholds::new(25, 8).unwrap_err().errors[0].field,
-            "high"
-        );
-        assert_eq!(
-            DashThresholds::new(10, 11).unwrap_err().errors[0].field,
-            "medium"
-        );
-        assert_eq!(
-            DashThresholds::new(10, 0).unwrap_err().errors[0].field,
-            "medium"
-        );
+        assert_eq!(DashThresholds::new(25, 8).unwrap_err().errors[0].field, "high");
+        assert_eq!(DashThresholds::new(10, 11).unwrap_err().errors[0].field, "medium");
+        assert_eq!(DashThresholds::new(10, 0).unwrap_err().errors[0].field, "medium");
         assert_eq!(DashThresholds::new(0, 0).unwrap_err().errors.len(), 2);
     }
 
@@ -826,10 +688,7 @@ mod tests {
     fn fourteen_yes_is_high_thirteen_medium() {
         let t = DashThresholds::default();
         let a = assess(&DashAnswers::first_n_yes(checklist(), 14), None, &t).unwrap();
-        assert_eq!(
-            (a.score, a.level, a.raised_by_judgement),
-            (14, RiskLevel::High, false)
-        );
+        assert_eq!((a.score, a.level, a.raised_by_judgement), (14, RiskLevel::High, false));
         assert!(a.reasons[0].starts_with("DASH score 14 of 24: high risk"));
         let a = assess(&DashAnswers::first_n_yes(checklist(), 13), None, &t).unwrap();
         assert_eq!((a.score, a.level), (13, RiskLevel::Medium));
@@ -842,42 +701,18 @@ mod tests {
         let c = checklist();
         let a = DashAnswers::parse(
             c,
-            &raw(&[
-                ("current_injury", "yes"),
-                ("isolated", "Not known"),
-                ("strangulation", " "),
-            ]),
+            &raw(&[("current_injury", "yes"), ("isolated", "Not known"), ("strangulation", " ")]),
             &raw(&[("current_injury", " bruised arm ")]),
         )
         .unwrap();
         assert_eq!(a.score(), 1);
         assert_eq!(a.not_known(), 23);
         assert_eq!(a.answer("strangulation"), DashAnswer::NotKnown);
-        assert_eq!(
-            a.iter()
-                .find(|(k, _)| *k == "current_injury")
-                .unwrap()
-                .1
-                .notes
-                .as_deref(),
-            Some("bruised arm")
-        );
-        let e = DashAnswers::parse(
-            c,
-            &raw(&[("made_up", "yes"), ("isolated", "maybe")]),
-            &raw(&[("other", "x")]),
-        )
-        .unwrap_err();
+        assert_eq!(a.iter().find(|(k, _)| *k == "current_injury").unwrap().1.notes.as_deref(), Some("bruised arm"));
+        let e = DashAnswers::parse(c, &raw(&[("made_up", "yes"), ("isolated", "maybe")]), &raw(&[("other", "x")])).unwrap_err();
         let fields: Vec<_> = e.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["answers.isolated", "answers.made_up", "notes.other"]
-        );
-        assert!(
-            e.for_field("answers.isolated")
-                .unwrap()
-                .contains("yes, no, not_known")
-        );
+        assert_eq!(fields, ["answers.isolated", "answers.made_up", "notes.other"]);
+        assert!(e.for_field("answers.isolated").unwrap().contains("yes, no, not_known"));
         let long = "x".repeat(MAX_NOTE_CHARS + 1);
         let e = DashAnswers::parse(c, &raw(&[]), &raw(&[("isolated", &long)])).unwrap_err();
         assert_eq!(e.errors[0].field, "notes.isolated");
@@ -900,25 +735,11 @@ mod tests {
     fn judgement_raises_but_never_lowers() {
         let t = DashThresholds::default();
         let c = checklist();
-        let j = ProfessionalJudgement::parse(
-            "high",
-            Some("Recent strangulation; perpetrator released"),
-        )
-        .unwrap();
+        let j = ProfessionalJudgement::parse("high", Some("Recent strangulation; perpetrator released")).unwrap();
         let a = assess(&DashAnswers::first_n_yes(c, 5), Some(j), &t).unwrap();
-        assert_eq!(
-            (a.computed_level, a.level, a.raised_by_judgement),
-            (RiskLevel::Standard, RiskLevel::High, true)
-        );
+        assert_eq!((a.computed_level, a.level, a.raised_by_judgement), (RiskLevel::Standard, RiskLevel::High, true));
         assert!(a.reasons[1].starts_with("Raised to high risk by professional judgement: Recent"));
-        assert_eq!(
-            a.snapshot(),
-            RiskSnapshot {
-                score: 5,
-                level: RiskLevel::High,
-                raised_by_judgement: true
-            }
-        );
+        assert_eq!(a.snapshot(), RiskSnapshot { score: 5, level: RiskLevel::High, raised_by_judgement: true });
 
         let j = ProfessionalJudgement::parse("medium", Some("worker thinks it is calmer")).unwrap();
         let e = assess(&DashAnswers::first_n_yes(c, 15), Some(j), &t).unwrap_err();
@@ -949,10 +770,7 @@ mod tests {
         for f in c.factors.iter().take(14) {
             answers.insert(f.key.clone(), "yes".to_string());
         }
-        let s = DashSubmission {
-            answers,
-            ..Default::default()
-        };
+        let s = DashSubmission { answers, ..Default::default() };
         let a = s.assess(c, &t).unwrap();
         assert_eq!((a.score, a.level), (14, RiskLevel::High));
 
@@ -968,12 +786,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.not_known, 23);
-        assert!(
-            a.reasons
-                .last()
-                .unwrap()
-                .starts_with("23 factors are not known")
-        );
+        assert!(a.reasons.last().unwrap().starts_with("23 factors are not known"));
         assert!(DashAnswers::from_answers(checklist(), [("x", DashAnswer::Yes)]).is_err());
     }
 
@@ -982,11 +795,7 @@ mod tests {
         let c = ChildRiskAssessment::parse(
             "children[0]",
             "high",
-            &[
-                "under_five".into(),
-                "witnessed_abuse".into(),
-                "under_five".into(),
-            ],
+            &["under_five".into(), "witnessed_abuse".into(), "under_five".into()],
             "Baby present during strangulation",
         )
         .unwrap();
@@ -1003,29 +812,16 @@ mod tests {
     }
 
     fn answers_strategy() -> impl Strategy<Value = Vec<DashAnswer>> {
-        proptest::collection::vec(
-            prop_oneof![
-                Just(DashAnswer::Yes),
-                Just(DashAnswer::No),
-                Just(DashAnswer::NotKnown)
-            ],
-            24,
-        )
+        proptest::collection::vec(prop_oneof![Just(DashAnswer::Yes), Just(DashAnswer::No), Just(DashAnswer::NotKnown)], 24)
     }
 
     fn build(v: &[DashAnswer]) -> DashAnswers {
         let c = checklist();
-        DashAnswers::from_answers(
-            c,
-            c.factors.iter().zip(v).map(|(f, a)| (f.key.as_str(), *a)),
-        )
-        .unwrap()
+        DashAnswers::from_answers(c, c.factors.iter().zip(v).map(|(f, a)| (f.key.as_str(), *a))).unwrap()
     }
 
     fn thresholds_strategy() -> impl Strategy<Value = DashThresholds> {
-        (1u8..=24)
-            .prop_flat_map(|h| (Just(h), 1u8..=h))
-            .prop_map(|(h, m)| DashThresholds::new(h, m).unwrap())
+        (1u8..=24).prop_flat_map(|h| (Just(h), 1u8..=h)).prop_map(|(h, m)| DashThresholds::new(h, m).unwrap())
     }
 
     proptest! {

@@ -160,15 +160,9 @@ impl MaracRulesBuilder {
     pub fn build(self) -> Result<MaracRules, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         if !(1..=100).contains(&self.police_incidents_threshold) {
-            errs.push(FieldError::new(
-                "police_incidents_threshold",
-                "must be between 1 and 100",
-            ));
+            errs.push(FieldError::new("police_incidents_threshold", "must be between 1 and 100"));
         }
-        for (field, v) in [
-            ("incident_window_months", self.incident_window_months),
-            ("repeat_window_months", self.repeat_window_months),
-        ] {
+        for (field, v) in [("incident_window_months", self.incident_window_months), ("repeat_window_months", self.repeat_window_months)] {
             if !(1..=60).contains(&v) {
                 errs.push(FieldError::new(field, "must be between 1 and 60 months"));
             }
@@ -226,9 +220,7 @@ impl MaracRules {
 /// The exclusive start of the trailing window: `today − months`, clamped to
 /// the end of the month (2024-02-29 − 12 months = 2023-02-28).
 pub fn window_start(today: NaiveDate, months: u32) -> NaiveDate {
-    today
-        .checked_sub_months(Months::new(months))
-        .unwrap_or(NaiveDate::MIN)
+    today.checked_sub_months(Months::new(months)).unwrap_or(NaiveDate::MIN)
 }
 
 /// `today − months < d <= today`.
@@ -239,18 +231,11 @@ pub fn in_trailing_window(d: NaiveDate, today: NaiveDate, months: u32) -> bool {
 /// The inclusive end of the repeat window: `last_marac + months`, clamped
 /// to the end of the month.
 pub fn repeat_window_end(last_marac: NaiveDate, months: u32) -> NaiveDate {
-    last_marac
-        .checked_add_months(Months::new(months))
-        .unwrap_or(NaiveDate::MAX)
+    last_marac.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
 }
 
 /// `last_marac < d <= last_marac + months` and `d <= today`.
-pub fn in_repeat_window(
-    d: NaiveDate,
-    last_marac: NaiveDate,
-    months: u32,
-    today: NaiveDate,
-) -> bool {
+pub fn in_repeat_window(d: NaiveDate, last_marac: NaiveDate, months: u32, today: NaiveDate) -> bool {
     last_marac < d && d <= repeat_window_end(last_marac, months) && d <= today
 }
 
@@ -282,18 +267,9 @@ pub enum EligibilityReason {
     /// "High risk by professional judgement (DASH score 6)"
     HighRiskJudgement { score: u8 },
     /// "3 police incidents in the 12 months to 2026-11-25"
-    Escalation {
-        incidents: u32,
-        window_months: u32,
-        to: NaiveDate,
-        police_only: bool,
-    },
+    Escalation { incidents: u32, window_months: u32, to: NaiveDate, police_only: bool },
     /// "Repeat: new incident on 2026-05-03 within 12 months of MARAC on 2026-02-01"
-    Repeat {
-        incident: NaiveDate,
-        last_marac: NaiveDate,
-        window_months: u32,
-    },
+    Repeat { incident: NaiveDate, last_marac: NaiveDate, window_months: u32 },
 }
 
 impl EligibilityReason {
@@ -314,30 +290,17 @@ impl fmt::Display for EligibilityReason {
         match self {
             Self::HighRiskScore { score } => write!(f, "High risk (DASH score {score})"),
             Self::HighRiskJudgement { score } => {
-                write!(
-                    f,
-                    "High risk by professional judgement (DASH score {score})"
-                )
+                write!(f, "High risk by professional judgement (DASH score {score})")
             }
-            Self::Escalation {
-                incidents,
-                window_months,
-                to,
-                police_only,
-            } => write!(
+            Self::Escalation { incidents, window_months, to, police_only } => write!(
                 f,
                 "{incidents} {}incident{} in the {window_months} months to {to}",
                 if *police_only { "police " } else { "" },
                 if *incidents == 1 { "" } else { "s" }
             ),
-            Self::Repeat {
-                incident,
-                last_marac,
-                window_months,
-            } => write!(
-                f,
-                "Repeat: new incident on {incident} within {window_months} months of MARAC on {last_marac}"
-            ),
+            Self::Repeat { incident, last_marac, window_months } => {
+                write!(f, "Repeat: new incident on {incident} within {window_months} months of MARAC on {last_marac}")
+            }
         }
     }
 }
@@ -356,24 +319,15 @@ impl Eligibility {
     }
     /// True when this case is a repeat (a new incident since the last MARAC).
     pub fn is_repeat(&self) -> bool {
-        self.reasons
-            .iter()
-            .any(|r| matches!(r, EligibilityReason::Repeat { .. }))
+        self.reasons.iter().any(|r| matches!(r, EligibilityReason::Repeat { .. }))
     }
 }
 
 /// Decide MARAC eligibility on `today` under `rules`. Pure: the same inputs
 /// always give the same answer. See the module docs for the windows.
-pub fn marac_eligibility(
-    history: &MaracHistory,
-    today: NaiveDate,
-    rules: &MaracRules,
-) -> Eligibility {
+pub fn marac_eligibility(history: &MaracHistory, today: NaiveDate, rules: &MaracRules) -> Eligibility {
     let mut reasons = Vec::new();
-    if let Some(r) = history
-        .risk
-        .filter(|r| rules.high_risk && r.level == RiskLevel::High)
-    {
+    if let Some(r) = history.risk.filter(|r| rules.high_risk && r.level == RiskLevel::High) {
         reasons.push(if r.raised_by_judgement {
             EligibilityReason::HighRiskJudgement { score: r.score }
         } else {
@@ -398,24 +352,13 @@ pub fn marac_eligibility(
         }
     }
     if let Some(last) = history.last_marac.filter(|_| rules.repeat) {
-        let first_new = history
-            .incidents
-            .iter()
-            .map(|i| i.date)
-            .filter(|d| in_repeat_window(*d, last, rules.repeat_window_months, today))
-            .min();
+        let first_new =
+            history.incidents.iter().map(|i| i.date).filter(|d| in_repeat_window(*d, last, rules.repeat_window_months, today)).min();
         if let Some(incident) = first_new {
-            reasons.push(EligibilityReason::Repeat {
-                incident,
-                last_marac: last,
-                window_months: rules.repeat_window_months,
-            });
+            reasons.push(EligibilityReason::Repeat { incident, last_marac: last, window_months: rules.repeat_window_months });
         }
     }
-    Eligibility {
-        eligible: !reasons.is_empty(),
-        reasons,
-    }
+    Eligibility { eligible: !reasons.is_empty(), reasons }
 }
 
 // ---------------------------------------------------------------------------
@@ -432,10 +375,7 @@ impl Period {
     /// Errors name `to` when it is before `from`.
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, FieldError> {
         if to < from {
-            return Err(FieldError::new(
-                "to",
-                "must not be before the start of the period",
-            ));
+            return Err(FieldError::new("to", "must not be before the start of the period"));
         }
         Ok(Self { from, to })
     }
@@ -479,9 +419,7 @@ pub struct MaracCase {
 /// gender identity; `None` when neither is known.
 pub fn is_lgbt_plus(c: &Characteristics) -> Option<bool> {
     let orientation = match c.sexual_orientation {
-        SexualOrientation::GayLesbian | SexualOrientation::Bisexual | SexualOrientation::Other => {
-            Some(true)
-        }
+        SexualOrientation::GayLesbian | SexualOrientation::Bisexual | SexualOrientation::Other => Some(true),
         SexualOrientation::Heterosexual => Some(false),
         SexualOrientation::NotKnown | SexualOrientation::PreferNotToSay => None,
     };
@@ -522,10 +460,7 @@ fn count(n: usize) -> u32 {
 
 /// Count the cases heard within `period` (others are ignored).
 pub fn marac_statistics(cases: &[MaracCase], period: Period) -> MaracStatistics {
-    let inp: Vec<&MaracCase> = cases
-        .iter()
-        .filter(|c| period.contains(c.heard_on))
-        .collect();
+    let inp: Vec<&MaracCase> = cases.iter().filter(|c| period.contains(c.heard_on)).collect();
     let mut by_agency = BTreeMap::new();
     for c in &inp {
         *by_agency.entry(c.referring_agency).or_insert(0u32) += 1;
@@ -596,9 +531,7 @@ impl MaracStatistics {
             RepeatPct => pct(self.repeats, self.cases),
             PoliceReferralsPct => pct(self.police_referrals, self.cases),
             PartnerReferralsPct => pct(self.partner_referrals, self.cases),
-            ChildrenPerCase => {
-                (self.cases > 0).then(|| f64::from(self.children) / f64::from(self.cases))
-            }
+            ChildrenPerCase => (self.cases > 0).then(|| f64::from(self.children) / f64::from(self.cases)),
             MaleVictimsPct => pct(self.male_victims, self.cases),
             Aged16To17Pct => pct(self.aged_16_17, self.cases),
             BamePct => pct(self.bame, self.cases),
@@ -632,14 +565,9 @@ impl MaracStatistics {
         let total_hidden = self.cases < limit;
         // Police and partner referrals add up to the published total, so if
         // either is hidden both must be.
-        let pair_hidden =
-            total_hidden || self.police_referrals < limit || self.partner_referrals < limit;
+        let pair_hidden = total_hidden || self.police_referrals < limit || self.partner_referrals < limit;
         let pair = |n| {
-            if pair_hidden {
-                Published::suppressed(limit)
-            } else {
-                p(n)
-            }
+            if pair_hidden { Published::suppressed(limit) } else { p(n) }
         };
         PublishedMaracStatistics {
             period: self.period,
@@ -660,19 +588,8 @@ impl MaracStatistics {
                 .map(|s| {
                     let hidden = total_hidden
                         || self.numerator(*s) < limit
-                        || (matches!(
-                            s,
-                            MaracStatistic::PoliceReferralsPct
-                                | MaracStatistic::PartnerReferralsPct
-                        ) && pair_hidden);
-                    (
-                        *s,
-                        if hidden {
-                            None
-                        } else {
-                            self.value(*s, &LocalContext::default())
-                        },
-                    )
+                        || (matches!(s, MaracStatistic::PoliceReferralsPct | MaracStatistic::PartnerReferralsPct) && pair_hidden);
+                    (*s, if hidden { None } else { self.value(*s, &LocalContext::default()) })
                 })
                 .collect(),
         }
@@ -695,10 +612,7 @@ pub struct Published {
 impl Published {
     /// `n` if `n >= limit`, otherwise suppressed. Zero is suppressed too.
     pub fn count(n: u32, limit: u32) -> Self {
-        Self {
-            value: (n >= limit).then_some(n),
-            limit,
-        }
+        Self { value: (n >= limit).then_some(n), limit }
     }
     /// Suppressed regardless of value (secondary suppression).
     pub fn suppressed(limit: u32) -> Self {
@@ -733,37 +647,17 @@ impl Serialize for Published {
 /// Suppress a breakdown whose parts add up to a published total: cells below
 /// `limit` are hidden, and if exactly one is hidden the next smallest is
 /// hidden too, so the hidden one cannot be worked out by subtraction.
-pub fn suppress_breakdown<K: Ord + Clone>(
-    cells: &BTreeMap<K, u32>,
-    limit: u32,
-) -> BTreeMap<K, Published> {
-    let mut hidden: BTreeSet<K> = cells
-        .iter()
-        .filter(|(_, n)| **n < limit)
-        .map(|(k, _)| k.clone())
-        .collect();
+pub fn suppress_breakdown<K: Ord + Clone>(cells: &BTreeMap<K, u32>, limit: u32) -> BTreeMap<K, Published> {
+    let mut hidden: BTreeSet<K> = cells.iter().filter(|(_, n)| **n < limit).map(|(k, _)| k.clone()).collect();
     let complement = if hidden.len() == 1 {
-        cells
-            .iter()
-            .filter(|(k, _)| !hidden.contains(*k))
-            .min_by_key(|(_, n)| **n)
-            .map(|(k, _)| k.clone())
+        cells.iter().filter(|(k, _)| !hidden.contains(*k)).min_by_key(|(_, n)| **n).map(|(k, _)| k.clone())
     } else {
         None
     };
     hidden.extend(complement);
     cells
         .iter()
-        .map(|(k, n)| {
-            (
-                k.clone(),
-                if hidden.contains(k) {
-                    Published::suppressed(limit)
-                } else {
-                    Published::count(*n, limit)
-                },
-            )
-        })
+        .map(|(k, n)| (k.clone(), if hidden.contains(k) { Published::suppressed(limit) } else { Published::count(*n, limit) }))
         .collect()
 }
 
@@ -834,18 +728,13 @@ impl MaracReferences {
     /// The figures compiled in from `data/safelives_marac_ranges.toml`.
     pub fn embedded() -> Result<&'static MaracReferences, DataFileError> {
         static CELL: OnceLock<Result<MaracReferences, DataFileError>> = OnceLock::new();
-        CELL.get_or_init(|| Self::from_toml(RANGES_TOML))
-            .as_ref()
-            .map_err(Clone::clone)
+        CELL.get_or_init(|| Self::from_toml(RANGES_TOML)).as_ref().map_err(Clone::clone)
     }
 
     /// Parse and check: each statistic at most once; either both `low` and
     /// `high` (with `low <= high`) or a `point`; every source non-empty.
     pub fn from_toml(text: &str) -> Result<MaracReferences, DataFileError> {
-        let err = |message: String| DataFileError {
-            file: "safelives_marac_ranges.toml",
-            message,
-        };
+        let err = |message: String| DataFileError { file: "safelives_marac_ranges.toml", message };
         let r: MaracReferences = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         let mut seen = BTreeSet::new();
         for f in &r.statistics {
@@ -856,10 +745,7 @@ impl MaracReferences {
                 (Some(l), Some(h), _) if l.is_finite() && h.is_finite() && l <= h => {}
                 (None, None, Some(p)) if p.is_finite() => {}
                 _ => {
-                    return Err(err(format!(
-                        "{}: give low <= high, or a point",
-                        f.key.key()
-                    )));
+                    return Err(err(format!("{}: give low <= high, or a point", f.key.key())));
                 }
             }
             if f.source.trim().is_empty() {
@@ -929,11 +815,7 @@ pub fn position(value: f64, reference: Reference) -> Position {
 /// Every statistic beside its reference figure, in [`MaracStatistic::ALL`]
 /// order. Local population shares in `local` replace the national figure
 /// for BAME and LGBT+.
-pub fn compare_with_references(
-    stats: &MaracStatistics,
-    refs: &MaracReferences,
-    local: &LocalContext,
-) -> Vec<Comparison> {
+pub fn compare_with_references(stats: &MaracStatistics, refs: &MaracReferences, local: &LocalContext) -> Vec<Comparison> {
     MaracStatistic::ALL
         .iter()
         .map(|&stat| {
@@ -963,15 +845,7 @@ pub fn compare_with_references(
                 (Some(v), Some(r)) => Some(position(v, r)),
                 _ => None,
             };
-            Comparison {
-                statistic: stat,
-                label: stat.label(),
-                value,
-                reference,
-                basis,
-                source,
-                position,
-            }
+            Comparison { statistic: stat, label: stat.label(), value, reference, basis, source, position }
         })
         .collect()
 }
@@ -987,106 +861,54 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
     fn police(date: NaiveDate) -> Incident {
-        Incident {
-            date,
-            agency: AgencyKind::Police,
-        }
+        Incident { date, agency: AgencyKind::Police }
     }
     fn rules() -> MaracRules {
         MaracRules::default()
     }
     fn history(incidents: Vec<Incident>) -> MaracHistory {
-        MaracHistory {
-            incidents,
-            ..Default::default()
-        }
+        MaracHistory { incidents, ..Default::default() }
     }
 
     #[test]
     fn rules_defaults_and_config() {
         let r = rules();
-        assert_eq!(
-            (
-                r.police_incidents_threshold(),
-                r.incident_window_months(),
-                r.repeat_window_months()
-            ),
-            (3, 12, 12)
-        );
+        assert_eq!((r.police_incidents_threshold(), r.incident_window_months(), r.repeat_window_months()), (3, 12, 12));
         let r: MaracRules = toml::from_str("police_incidents_threshold = 4").unwrap();
         assert_eq!(r.police_incidents_threshold(), 4);
         assert!(r.high_risk());
         let e = toml::from_str::<MaracRules>("police_incidents = 4").unwrap_err();
         assert!(e.to_string().contains("police_incidents"));
         let e = toml::from_str::<MaracRules>("incident_window_months = 0").unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("incident_window_months: must be between"),
-            "{e}"
-        );
-        let e = MaracRulesBuilder {
-            police_incidents_threshold: 0,
-            repeat_window_months: 99,
-            ..Default::default()
-        }
-        .build()
-        .unwrap_err();
+        assert!(e.to_string().contains("incident_window_months: must be between"), "{e}");
+        let e = MaracRulesBuilder { police_incidents_threshold: 0, repeat_window_months: 99, ..Default::default() }.build().unwrap_err();
         assert_eq!(e.errors.len(), 2);
-        assert_eq!(
-            MaracRulesBuilder::default().build().unwrap(),
-            MaracRules::default()
-        );
+        assert_eq!(MaracRulesBuilder::default().build().unwrap(), MaracRules::default());
     }
 
     #[test]
     fn high_risk_by_score_and_by_judgement() {
         let today = d(2026, 11, 25);
         let h = MaracHistory {
-            risk: Some(RiskSnapshot {
-                score: 15,
-                level: RiskLevel::High,
-                raised_by_judgement: false,
-            }),
+            risk: Some(RiskSnapshot { score: 15, level: RiskLevel::High, raised_by_judgement: false }),
             ..Default::default()
         };
         let e = marac_eligibility(&h, today, &rules());
         assert!(e.eligible);
         assert_eq!(e.messages(), ["High risk (DASH score 15)"]);
-        let h = MaracHistory {
-            risk: Some(RiskSnapshot {
-                score: 6,
-                level: RiskLevel::High,
-                raised_by_judgement: true,
-            }),
-            ..Default::default()
-        };
+        let h =
+            MaracHistory { risk: Some(RiskSnapshot { score: 6, level: RiskLevel::High, raised_by_judgement: true }), ..Default::default() };
         let e = marac_eligibility(&h, today, &rules());
-        assert_eq!(
-            e.messages(),
-            ["High risk by professional judgement (DASH score 6)"]
-        );
+        assert_eq!(e.messages(), ["High risk by professional judgement (DASH score 6)"]);
         assert_eq!(e.reasons[0].key(), "high_risk_judgement");
         let h = MaracHistory {
-            risk: Some(RiskSnapshot {
-                score: 13,
-                level: RiskLevel::Medium,
-                raised_by_judgement: false,
-            }),
+            risk: Some(RiskSnapshot { score: 13, level: RiskLevel::Medium, raised_by_judgement: false }),
             ..Default::default()
         };
         assert!(!marac_eligibility(&h, today, &rules()).eligible);
-        let off = MaracRulesBuilder {
-            high_risk: false,
-            ..Default::default()
-        }
-        .build()
-        .unwrap();
+        let off = MaracRulesBuilder { high_risk: false, ..Default::default() }.build().unwrap();
         let h = MaracHistory {
-            risk: Some(RiskSnapshot {
-                score: 20,
-                level: RiskLevel::High,
-                raised_by_judgement: false,
-            }),
+            risk: Some(RiskSnapshot { score: 20, level: RiskLevel::High, raised_by_judgement: false }),
             ..Default::default()
         };
         assert!(!marac_eligibility(&h, today, &off).eligible);
@@ -1098,51 +920,27 @@ mod tests {
         let c = DashChecklist::embedded().unwrap();
         let t = DashThresholds::default();
         let a14 = assess(&DashAnswers::first_n_yes(c, 14), None, &t).unwrap();
-        let h = MaracHistory {
-            risk: Some(a14.snapshot()),
-            ..Default::default()
-        };
+        let h = MaracHistory { risk: Some(a14.snapshot()), ..Default::default() };
         assert!(marac_eligibility(&h, d(2026, 11, 25), &rules()).eligible);
         let a13 = assess(&DashAnswers::first_n_yes(c, 13), None, &t).unwrap();
-        let h = MaracHistory {
-            risk: Some(a13.snapshot()),
-            ..Default::default()
-        };
+        let h = MaracHistory { risk: Some(a13.snapshot()), ..Default::default() };
         assert!(!marac_eligibility(&h, d(2026, 11, 25), &rules()).eligible);
     }
 
     #[test]
     fn three_police_incidents_in_twelve_months() {
         let today = d(2026, 11, 25);
-        let h = history(vec![
-            police(d(2026, 1, 10)),
-            police(d(2026, 6, 1)),
-            police(today),
-        ]);
+        let h = history(vec![police(d(2026, 1, 10)), police(d(2026, 6, 1)), police(today)]);
         let e = marac_eligibility(&h, today, &rules());
-        assert_eq!(
-            e.messages(),
-            ["3 police incidents in the 12 months to 2026-11-25"]
-        );
+        assert_eq!(e.messages(), ["3 police incidents in the 12 months to 2026-11-25"]);
         let h = history(vec![police(d(2026, 1, 10)), police(d(2026, 6, 1))]);
         assert!(!marac_eligibility(&h, today, &rules()).eligible);
         // Non-police incidents do not count by default, but do when configured.
         let mut inc = vec![police(d(2026, 1, 10)), police(d(2026, 6, 1))];
-        inc.push(Incident {
-            date: d(2026, 7, 1),
-            agency: AgencyKind::Housing,
-        });
+        inc.push(Incident { date: d(2026, 7, 1), agency: AgencyKind::Housing });
         assert!(!marac_eligibility(&history(inc.clone()), today, &rules()).eligible);
-        let any = MaracRulesBuilder {
-            escalation_police_only: false,
-            ..Default::default()
-        }
-        .build()
-        .unwrap();
-        assert_eq!(
-            marac_eligibility(&history(inc), today, &any).messages(),
-            ["3 incidents in the 12 months to 2026-11-25"]
-        );
+        let any = MaracRulesBuilder { escalation_police_only: false, ..Default::default() }.build().unwrap();
+        assert_eq!(marac_eligibility(&history(inc), today, &any).messages(), ["3 incidents in the 12 months to 2026-11-25"]);
     }
 
     #[test]
@@ -1184,59 +982,27 @@ mod tests {
         let today = d(2027, 6, 1);
         let h = |date| MaracHistory {
             last_marac: Some(marac),
-            incidents: vec![Incident {
-                date,
-                agency: AgencyKind::Housing,
-            }],
+            incidents: vec![Incident { date, agency: AgencyKind::Housing }],
             ..Default::default()
         };
         let e = marac_eligibility(&h(d(2026, 5, 3)), today, &rules());
-        assert_eq!(
-            e.messages(),
-            ["Repeat: new incident on 2026-05-03 within 12 months of MARAC on 2026-02-01"]
-        );
+        assert_eq!(e.messages(), ["Repeat: new incident on 2026-05-03 within 12 months of MARAC on 2026-02-01"]);
         assert!(e.is_repeat());
-        assert!(
-            marac_eligibility(&h(d(2027, 2, 1)), today, &rules()).eligible,
-            "exactly 12 months after counts"
-        );
-        assert!(
-            marac_eligibility(&h(d(2027, 1, 31)), today, &rules()).eligible,
-            "one day inside"
-        );
-        assert!(
-            !marac_eligibility(&h(d(2027, 2, 2)), today, &rules()).eligible,
-            "one day outside"
-        );
-        assert!(
-            !marac_eligibility(&h(marac), today, &rules()).eligible,
-            "the MARAC day's own incident is not new"
-        );
-        assert!(
-            !marac_eligibility(&h(d(2026, 1, 1)), today, &rules()).eligible,
-            "before the MARAC"
-        );
+        assert!(marac_eligibility(&h(d(2027, 2, 1)), today, &rules()).eligible, "exactly 12 months after counts");
+        assert!(marac_eligibility(&h(d(2027, 1, 31)), today, &rules()).eligible, "one day inside");
+        assert!(!marac_eligibility(&h(d(2027, 2, 2)), today, &rules()).eligible, "one day outside");
+        assert!(!marac_eligibility(&h(marac), today, &rules()).eligible, "the MARAC day's own incident is not new");
+        assert!(!marac_eligibility(&h(d(2026, 1, 1)), today, &rules()).eligible, "before the MARAC");
         // Not yet happened relative to today.
         assert!(!marac_eligibility(&h(d(2026, 5, 3)), d(2026, 5, 2), &rules()).eligible);
         // No MARAC, no repeat.
-        let none = MaracHistory {
-            incidents: vec![police(d(2026, 5, 3))],
-            ..Default::default()
-        };
+        let none = MaracHistory { incidents: vec![police(d(2026, 5, 3))], ..Default::default() };
         assert!(!marac_eligibility(&none, today, &rules()).eligible);
         // The earliest new incident is reported.
-        let two = MaracHistory {
-            last_marac: Some(marac),
-            incidents: vec![police(d(2026, 9, 1)), police(d(2026, 3, 1))],
-            ..Default::default()
-        };
+        let two =
+            MaracHistory { last_marac: Some(marac), incidents: vec![police(d(2026, 9, 1)), police(d(2026, 3, 1))], ..Default::default() };
         assert!(marac_eligibility(&two, today, &rules()).messages()[0].contains("2026-03-01"));
-        let off = MaracRulesBuilder {
-            repeat: false,
-            ..Default::default()
-        }
-        .build()
-        .unwrap();
+        let off = MaracRulesBuilder { repeat: false, ..Default::default() }.build().unwrap();
         assert!(!marac_eligibility(&h(d(2026, 5, 3)), today, &off).eligible);
     }
 
@@ -1254,16 +1020,8 @@ mod tests {
     fn every_reason_is_listed() {
         let today = d(2026, 11, 25);
         let h = MaracHistory {
-            risk: Some(RiskSnapshot {
-                score: 16,
-                level: RiskLevel::High,
-                raised_by_judgement: false,
-            }),
-            incidents: vec![
-                police(d(2026, 3, 1)),
-                police(d(2026, 6, 1)),
-                police(d(2026, 11, 1)),
-            ],
+            risk: Some(RiskSnapshot { score: 16, level: RiskLevel::High, raised_by_judgement: false }),
+            incidents: vec![police(d(2026, 3, 1)), police(d(2026, 6, 1)), police(d(2026, 11, 1))],
             last_marac: Some(d(2026, 2, 1)),
         };
         let e = marac_eligibility(&h, today, &rules());
@@ -1360,60 +1118,27 @@ mod tests {
         assert_eq!((s.police_referrals, s.partner_referrals), (26, 14));
         assert_eq!(s.referrals_by_agency[&AgencyKind::Housing], 8);
         assert_eq!(s.children, (0..40u32).map(|i| i % 3).sum::<u32>());
-        assert_eq!(
-            (
-                s.male_victims,
-                s.aged_16_17,
-                s.bame,
-                s.lgbt_plus,
-                s.disability
-            ),
-            (3, 1, 8, 1, 6)
-        );
+        assert_eq!((s.male_victims, s.aged_16_17, s.bame, s.lgbt_plus, s.disability), (3, 1, 8, 1, 6));
         let local = LocalContext::default();
         assert_eq!(s.value(MaracStatistic::RepeatPct, &local), Some(25.0));
-        assert_eq!(
-            s.value(MaracStatistic::PoliceReferralsPct, &local),
-            Some(65.0)
-        );
-        assert_eq!(
-            s.value(MaracStatistic::CasesPer10000AdultWomen, &local),
-            None
-        );
-        let local = LocalContext {
-            adult_female_population: Some(10_000),
-            ..Default::default()
-        };
-        let rate = s
-            .value(MaracStatistic::CasesPer10000AdultWomen, &local)
-            .unwrap();
+        assert_eq!(s.value(MaracStatistic::PoliceReferralsPct, &local), Some(65.0));
+        assert_eq!(s.value(MaracStatistic::CasesPer10000AdultWomen, &local), None);
+        let local = LocalContext { adult_female_population: Some(10_000), ..Default::default() };
+        let rate = s.value(MaracStatistic::CasesPer10000AdultWomen, &local).unwrap();
         assert!((rate - 40.0).abs() < 0.1, "{rate}");
         assert!(Period::new(d(2026, 2, 1), d(2026, 1, 1)).is_err());
-        assert_eq!(
-            Period::twelve_months_to(d(2026, 11, 25)).from(),
-            d(2025, 11, 26)
-        );
+        assert_eq!(Period::twelve_months_to(d(2026, 11, 25)).from(), d(2025, 11, 26));
         let empty = marac_statistics(&[], period);
-        assert_eq!(
-            empty.value(MaracStatistic::RepeatPct, &LocalContext::default()),
-            None
-        );
+        assert_eq!(empty.value(MaracStatistic::RepeatPct, &LocalContext::default()), None);
     }
 
     #[test]
     fn hertfordshire_repeat_rate_from_004() {
         // 004 Appendix 6: 694 MARAC cases, 18% repeats (≈125).
         let period = Period::new(d(2013, 8, 1), d(2014, 7, 31)).unwrap();
-        let cases: Vec<_> = (0..694u32)
-            .map(|i| MaracCase {
-                repeat: i < 125,
-                ..case(d(2014, 1, 1), AgencyKind::Police)
-            })
-            .collect();
+        let cases: Vec<_> = (0..694u32).map(|i| MaracCase { repeat: i < 125, ..case(d(2014, 1, 1), AgencyKind::Police) }).collect();
         let s = marac_statistics(&cases, period);
-        let r = s
-            .value(MaracStatistic::RepeatPct, &LocalContext::default())
-            .unwrap();
+        let r = s.value(MaracStatistic::RepeatPct, &LocalContext::default()).unwrap();
         assert_eq!(r.round(), 18.0);
     }
 
@@ -1437,24 +1162,12 @@ mod tests {
         let cmp = compare_with_references(&s, refs, &LocalContext::default());
         assert_eq!(cmp.len(), MaracStatistic::ALL.len());
         let get = |k| cmp.iter().find(|c| c.statistic == k).unwrap();
-        assert_eq!(
-            get(MaracStatistic::RepeatPct).position,
-            Some(Position::Below)
-        ); // 25 vs 31
-        assert_eq!(
-            get(MaracStatistic::PoliceReferralsPct).position,
-            Some(Position::Above)
-        ); // 65 vs 63.9
+        assert_eq!(get(MaracStatistic::RepeatPct).position, Some(Position::Below)); // 25 vs 31
+        assert_eq!(get(MaracStatistic::PoliceReferralsPct).position, Some(Position::Above)); // 65 vs 63.9
         assert_eq!(get(MaracStatistic::CasesPer10000AdultWomen).position, None);
-        let local = LocalContext {
-            bame_population_pct: Some(19.2),
-            ..Default::default()
-        };
+        let local = LocalContext { bame_population_pct: Some(19.2), ..Default::default() };
         let cmp = compare_with_references(&s, refs, &local);
-        let bame = cmp
-            .iter()
-            .find(|c| c.statistic == MaracStatistic::BamePct)
-            .unwrap();
+        let bame = cmp.iter().find(|c| c.statistic == MaracStatistic::BamePct).unwrap();
         assert_eq!(bame.basis, Some(ReferenceBasis::LocalPopulation));
         assert_eq!(bame.position, Some(Position::Above)); // 20% vs 19.2%
     }
@@ -1467,18 +1180,12 @@ mod tests {
         assert!(MaracReferences::from_toml(unknown).is_err());
         let ok = "source = \"x\"\n[[statistic]]\nkey = \"repeat_pct\"\nbasis = \"recommended\"\nlow = 28.0\nhigh = 40.0\nsource = \"y\"\n";
         let r = MaracReferences::from_toml(ok).unwrap();
-        let range = Reference::Range {
-            low: 28.0,
-            high: 40.0,
-        };
+        let range = Reference::Range { low: 28.0, high: 40.0 };
         assert_eq!(position(27.9, range), Position::Below);
         assert_eq!(position(28.0, range), Position::Within);
         assert_eq!(position(40.04, range), Position::Within);
         assert_eq!(position(40.1, range), Position::Above);
-        assert_eq!(
-            position(31.0, Reference::Point { value: 31.0 }),
-            Position::Within
-        );
+        assert_eq!(position(31.0, Reference::Point { value: 31.0 }), Position::Within);
         assert!(r.get(MaracStatistic::RepeatPct).is_some());
     }
 
@@ -1487,14 +1194,8 @@ mod tests {
         assert_eq!(Published::count(4, SMALL_NUMBER_LIMIT).to_string(), "<5");
         assert_eq!(Published::count(0, SMALL_NUMBER_LIMIT).value(), None);
         assert_eq!(Published::count(5, SMALL_NUMBER_LIMIT).value(), Some(5));
-        assert_eq!(
-            serde_json::to_string(&Published::count(3, 5)).unwrap(),
-            "\"<5\""
-        );
-        assert_eq!(
-            serde_json::to_string(&Published::count(12, 5)).unwrap(),
-            "12"
-        );
+        assert_eq!(serde_json::to_string(&Published::count(3, 5)).unwrap(), "\"<5\"");
+        assert_eq!(serde_json::to_string(&Published::count(12, 5)).unwrap(), "12");
 
         let period = Period::new(d(2026, 1, 1), d(2026, 12, 31)).unwrap();
         let p = marac_statistics(&sample(), period).published(SMALL_NUMBER_LIMIT);
@@ -1510,10 +1211,7 @@ mod tests {
         cells.insert("b", 7);
         cells.insert("c", 30);
         let s = suppress_breakdown(&cells, 5);
-        assert!(
-            s["a"].is_suppressed() && s["b"].is_suppressed(),
-            "secondary suppression"
-        );
+        assert!(s["a"].is_suppressed() && s["b"].is_suppressed(), "secondary suppression");
         assert_eq!(s["c"].value(), Some(30));
 
         let few: Vec<_> = sample().into_iter().take(3).collect();
@@ -1525,9 +1223,7 @@ mod tests {
     #[test]
     fn police_partner_pair_suppressed_together() {
         let period = Period::new(d(2026, 1, 1), d(2026, 12, 31)).unwrap();
-        let mut cases: Vec<_> = (0..20)
-            .map(|_| case(d(2026, 3, 1), AgencyKind::Police))
-            .collect();
+        let mut cases: Vec<_> = (0..20).map(|_| case(d(2026, 3, 1), AgencyKind::Police)).collect();
         cases.push(case(d(2026, 3, 1), AgencyKind::Housing));
         let p = marac_statistics(&cases, period).published(SMALL_NUMBER_LIMIT);
         assert!(p.partner_referrals.is_suppressed());

@@ -87,9 +87,7 @@ impl DateOfBirth {
         if t.is_empty() {
             return Err(FieldError::new(field, "is required"));
         }
-        let d = parse_date(t).ok_or_else(|| {
-            FieldError::new(field, "must be a real date, as YYYY-MM-DD or DD/MM/YYYY")
-        })?;
+        let d = parse_date(t).ok_or_else(|| FieldError::new(field, "must be a real date, as YYYY-MM-DD or DD/MM/YYYY"))?;
         Self::from_date(field, d, today)
     }
     pub fn from_date(field: &str, d: NaiveDate, today: NaiveDate) -> Result<Self, FieldError> {
@@ -149,7 +147,15 @@ impl Postcode {
         }
         let shape: String = outward
             .chars()
-            .map(|c| if c.is_ascii_digit() { '9' } else if c.is_ascii_alphabetic() { 'A' } else { '?' })
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    '9'
+                } else if c.is_ascii_alphabetic() {
+                    'A'
+                } else {
+                    '?'
+                }
+            })
             .collect();
         if !matches!(shape.as_str(), "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A") {
             return Err(bad());
@@ -420,10 +426,7 @@ mod tests {
     #[test]
     fn dates_of_birth() {
         assert!(DateOfBirth::parse("dob", "1985-03-02", today()).is_ok());
-        assert_eq!(
-            DateOfBirth::parse("dob", "02/03/1985", today()).unwrap().date(),
-            NaiveDate::from_ymd_opt(1985, 3, 2).unwrap()
-        );
+        assert_eq!(DateOfBirth::parse("dob", "02/03/1985", today()).unwrap().date(), NaiveDate::from_ymd_opt(1985, 3, 2).unwrap());
         assert_eq!(DateOfBirth::parse("dob", "2026-11-26", today()).unwrap_err().message, "must not be in the future");
         assert!(DateOfBirth::parse("dob", "2026-11-25", today()).is_ok());
         assert!(DateOfBirth::parse("dob", "1985-02-30", today()).is_err());

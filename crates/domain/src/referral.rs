@@ -70,7 +70,8 @@ pub fn parse_email(field: &str, raw: &str) -> Result<String, FieldError> {
     let t = raw.trim();
     let ok = t.len() <= 254
         && !t.chars().any(char::is_whitespace)
-        && t.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains('@'));
+        && t.split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains('@'));
     if ok { Ok(t.to_string()) } else { Err(FieldError::new(field, "must be an email address, such as name@example.org")) }
 }
 
@@ -109,7 +110,13 @@ mod tests {
     fn banner_warns_when_unknown() {
         let s = SafeContact::default();
         assert_eq!(s.warnings().len(), 4);
-        let s = SafeContact { safe_to_call: Some(true), safe_to_text: Some(true), safe_to_email: Some(true), safe_to_leave_message: Some(true), ..Default::default() };
+        let s = SafeContact {
+            safe_to_call: Some(true),
+            safe_to_text: Some(true),
+            safe_to_email: Some(true),
+            safe_to_leave_message: Some(true),
+            ..Default::default()
+        };
         assert!(s.warnings().is_empty());
     }
 

@@ -94,11 +94,7 @@ struct RawRoutingPolicy {
 impl Default for RawRoutingPolicy {
     fn default() -> Self {
         let d = RoutingPolicy::default();
-        Self {
-            standard: d.standard,
-            medium: d.medium,
-            high: d.high,
-        }
+        Self { standard: d.standard, medium: d.medium, high: d.high }
     }
 }
 
@@ -121,17 +117,9 @@ impl Default for RoutingPolicy {
 
 impl RoutingPolicy {
     /// Errors name `standard`, `medium` or `high`.
-    pub fn new(
-        standard: Vec<Pathway>,
-        medium: Vec<Pathway>,
-        high: Vec<Pathway>,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn new(standard: Vec<Pathway>, medium: Vec<Pathway>, high: Vec<Pathway>) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::new();
-        for (field, list) in [
-            ("standard", &standard),
-            ("medium", &medium),
-            ("high", &high),
-        ] {
+        for (field, list) in [("standard", &standard), ("medium", &medium), ("high", &high)] {
             if list.is_empty() {
                 errs.push(FieldError::new(field, "must name at least one pathway"));
             }
@@ -139,15 +127,7 @@ impl RoutingPolicy {
                 errs.push(FieldError::new(field, "must not name a pathway twice"));
             }
         }
-        if errs.is_empty() {
-            Ok(Self {
-                standard,
-                medium,
-                high,
-            })
-        } else {
-            Err(errs)
-        }
+        if errs.is_empty() { Ok(Self { standard, medium, high }) } else { Err(errs) }
     }
     pub fn pathways(&self, risk: RiskLevel) -> &[Pathway] {
         match risk {
@@ -181,11 +161,7 @@ impl RoutingDecision {
 
     fn add(&mut self, pathway: Pathway, reason: String) {
         if !self.includes(pathway) {
-            self.pathways.push(RoutedPathway {
-                pathway,
-                team: pathway.team(),
-                reason,
-            });
+            self.pathways.push(RoutedPathway { pathway, team: pathway.team(), reason });
         }
     }
 
@@ -208,30 +184,15 @@ impl RoutingDecision {
 
 /// Route a referral: resources follow risk, and needs add pathways.
 pub fn route(risk: RiskLevel, needs: &[RoutingNeed], policy: &RoutingPolicy) -> RoutingDecision {
-    let mut d = RoutingDecision {
-        risk,
-        pathways: Vec::new(),
-    };
+    let mut d = RoutingDecision { risk, pathways: Vec::new() };
     for p in policy.pathways(risk) {
-        d.add(
-            *p,
-            format!("{} risk: {}", risk.label(), p.label().to_lowercase()),
-        );
+        d.add(*p, format!("{} risk: {}", risk.label(), p.label().to_lowercase()));
     }
     for need in needs {
         let (p, why) = match need {
-            RoutingNeed::MustLeaveHome => (
-                Pathway::Refuge,
-                "Must leave home now: refuge or other safe accommodation",
-            ),
-            RoutingNeed::StayHomeSafely => (
-                Pathway::Sanctuary,
-                "Wants to stay at home safely: sanctuary scheme",
-            ),
-            RoutingNeed::ChildrenSupport => (
-                Pathway::ChildrenYoungPeople,
-                "Children need support in their own right",
-            ),
+            RoutingNeed::MustLeaveHome => (Pathway::Refuge, "Must leave home now: refuge or other safe accommodation"),
+            RoutingNeed::StayHomeSafely => (Pathway::Sanctuary, "Wants to stay at home safely: sanctuary scheme"),
+            RoutingNeed::ChildrenSupport => (Pathway::ChildrenYoungPeople, "Children need support in their own right"),
         };
         d.add(p, why.to_string());
     }
@@ -270,11 +231,7 @@ struct RawCaseloadNorms {
 
 impl Default for RawCaseloadNorms {
     fn default() -> Self {
-        Self {
-            high_per_fte: 65.0,
-            medium_per_fte: 85.0,
-            near_pct: 90.0,
-        }
+        Self { high_per_fte: 65.0, medium_per_fte: 85.0, near_pct: 90.0 }
     }
 }
 
@@ -287,45 +244,23 @@ impl TryFrom<RawCaseloadNorms> for CaseloadNorms {
 
 impl Default for CaseloadNorms {
     fn default() -> Self {
-        Self {
-            high_per_fte: 65.0,
-            medium_per_fte: 85.0,
-            near_pct: 90.0,
-        }
+        Self { high_per_fte: 65.0, medium_per_fte: 85.0, near_pct: 90.0 }
     }
 }
 
 impl CaseloadNorms {
     /// Caseloads 1–1,000 a year; `near_pct` 1–100. Errors name the field.
-    pub fn new(
-        high_per_fte: f64,
-        medium_per_fte: f64,
-        near_pct: f64,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn new(high_per_fte: f64, medium_per_fte: f64, near_pct: f64) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::new();
-        for (field, v) in [
-            ("high_per_fte", high_per_fte),
-            ("medium_per_fte", medium_per_fte),
-        ] {
+        for (field, v) in [("high_per_fte", high_per_fte), ("medium_per_fte", medium_per_fte)] {
             if !(v.is_finite() && (1.0..=1000.0).contains(&v)) {
-                errs.push(FieldError::new(
-                    field,
-                    "must be between 1 and 1000 cases a year",
-                ));
+                errs.push(FieldError::new(field, "must be between 1 and 1000 cases a year"));
             }
         }
         if !(near_pct.is_finite() && (1.0..=100.0).contains(&near_pct)) {
             errs.push(FieldError::new("near_pct", "must be between 1 and 100"));
         }
-        if errs.is_empty() {
-            Ok(Self {
-                high_per_fte,
-                medium_per_fte,
-                near_pct,
-            })
-        } else {
-            Err(errs)
-        }
+        if errs.is_empty() { Ok(Self { high_per_fte, medium_per_fte, near_pct }) } else { Err(errs) }
     }
     pub fn high_per_fte(&self) -> f64 {
         self.high_per_fte
@@ -346,11 +281,7 @@ impl CaseloadNorms {
     /// the same). With no cases, the high-risk norm (the stricter).
     pub fn blended(&self, high: u32, medium: u32) -> f64 {
         let total = f64::from(high) + f64::from(medium);
-        if total == 0.0 {
-            self.high_per_fte
-        } else {
-            total / self.fte_needed(high, medium)
-        }
+        if total == 0.0 { self.high_per_fte } else { total / self.fte_needed(high, medium) }
     }
 }
 
@@ -431,23 +362,12 @@ impl TeamCapacity {
             errs.push(FieldError::new("fte", "must be between 0 and 10000"));
         }
         if !(safe_caseload_per_fte.is_finite() && (1.0..=1000.0).contains(&safe_caseload_per_fte)) {
-            errs.push(FieldError::new(
-                "safe_caseload_per_fte",
-                "must be between 1 and 1000",
-            ));
+            errs.push(FieldError::new("safe_caseload_per_fte", "must be between 1 and 1000"));
         }
         if !errs.is_empty() {
             return Err(errs);
         }
-        Ok(Self {
-            team,
-            name: name.trim().to_string(),
-            fte,
-            open_cases,
-            taken_last_12_months,
-            safe_caseload_per_fte,
-            waiting_list,
-        })
+        Ok(Self { team, name: name.trim().to_string(), fte, open_cases, taken_last_12_months, safe_caseload_per_fte, waiting_list })
     }
 
     /// Cases taken in the last 12 months per FTE; `None` with no staff.
@@ -464,10 +384,7 @@ impl TeamCapacity {
     }
     /// Strictly above the safe caseload, or cases with no staff.
     pub fn over_safe_level(&self) -> bool {
-        matches!(
-            self.status(&CaseloadNorms::default()),
-            CapacityStatus::Over | CapacityStatus::NoStaff
-        )
+        matches!(self.status(&CaseloadNorms::default()), CapacityStatus::Over | CapacityStatus::NoStaff)
     }
     /// How many more cases the team can take this year at the safe level
     /// (negative when over).
@@ -475,11 +392,7 @@ impl TeamCapacity {
         self.safe_caseload_per_fte * self.fte - f64::from(self.taken_last_12_months)
     }
     pub fn status(&self, norms: &CaseloadNorms) -> CapacityStatus {
-        status_for(
-            self.utilisation_pct(),
-            self.taken_last_12_months.max(self.open_cases),
-            norms.near_pct,
-        )
+        status_for(self.utilisation_pct(), self.taken_last_12_months.max(self.open_cases), norms.near_pct)
     }
     /// Everything the routing screen shows for this team.
     pub fn view(&self, norms: &CaseloadNorms) -> CapacityView {
@@ -489,9 +402,7 @@ impl TeamCapacity {
                 "{}: {c:.0} cases per FTE in the last 12 months, above the safe level of {:.0} ({u:.0}%)",
                 self.name, self.safe_caseload_per_fte
             )),
-            (CapacityStatus::NoStaff, _, _) => {
-                Some(format!("{}: cases but no staff time recorded", self.name))
-            }
+            (CapacityStatus::NoStaff, _, _) => Some(format!("{}: cases but no staff time recorded", self.name)),
             _ => None,
         };
         if self.waiting_list > 0 {
@@ -522,22 +433,15 @@ pub struct PathwayCapacity<'a> {
 impl RoutingDecision {
     /// Capacity of every team that serves one of the decision's pathways,
     /// to show at the moment of routing.
-    pub fn capacity<'a>(
-        &self,
-        teams: &'a [TeamCapacity],
-        norms: &CaseloadNorms,
-    ) -> Vec<PathwayCapacity<'a>> {
+    pub fn capacity<'a>(&self, teams: &'a [TeamCapacity], norms: &CaseloadNorms) -> Vec<PathwayCapacity<'a>> {
         self.pathways
             .iter()
             .flat_map(|r| {
-                teams
-                    .iter()
-                    .filter(move |t| Some(t.team) == r.team)
-                    .map(move |t| PathwayCapacity {
-                        pathway: r.pathway,
-                        team: t,
-                        view: t.view(norms),
-                    })
+                teams.iter().filter(move |t| Some(t.team) == r.team).map(move |t| PathwayCapacity {
+                    pathway: r.pathway,
+                    team: t,
+                    view: t.view(norms),
+                })
             })
             .collect()
     }
@@ -622,36 +526,19 @@ pub fn caseload_monitor(
         let ub = b.view.utilisation_pct.unwrap_or(f64::INFINITY);
         ub.total_cmp(&ua).then_with(|| a.name.cmp(&b.name))
     });
-    let high: u32 = workers
-        .iter()
-        .map(|w| w.taken_high)
-        .fold(0, u32::saturating_add);
-    let medium: u32 = workers
-        .iter()
-        .map(|w| w.taken_medium)
-        .fold(0, u32::saturating_add);
+    let high: u32 = workers.iter().map(|w| w.taken_high).fold(0, u32::saturating_add);
+    let medium: u32 = workers.iter().map(|w| w.taken_medium).fold(0, u32::saturating_add);
     let team_cap = TeamCapacity {
         team,
         name: team_name.to_string(),
-        fte: workers
-            .iter()
-            .map(|w| w.fte)
-            .filter(|f| f.is_finite() && *f > 0.0)
-            .sum(),
-        open_cases: workers
-            .iter()
-            .map(|w| w.open_cases)
-            .fold(0, u32::saturating_add),
+        fte: workers.iter().map(|w| w.fte).filter(|f| f.is_finite() && *f > 0.0).sum(),
+        open_cases: workers.iter().map(|w| w.open_cases).fold(0, u32::saturating_add),
         taken_last_12_months: high.saturating_add(medium),
         safe_caseload_per_fte: norms.blended(high, medium),
         waiting_list,
     };
     let team_view = team_cap.view(norms);
-    CaseloadMonitor {
-        workers: lines,
-        team: team_cap,
-        team_view,
-    }
+    CaseloadMonitor { workers: lines, team: team_cap, team_view }
 }
 
 #[cfg(test)]
@@ -664,14 +551,8 @@ mod tests {
     #[test]
     fn resources_follow_risk() {
         let p = RoutingPolicy::default();
-        assert_eq!(
-            route(RiskLevel::Standard, &[], &p).pathway_list(),
-            [Pathway::Advice, Pathway::Volunteer]
-        );
-        assert_eq!(
-            route(RiskLevel::Medium, &[], &p).pathway_list(),
-            [Pathway::Outreach]
-        );
+        assert_eq!(route(RiskLevel::Standard, &[], &p).pathway_list(), [Pathway::Advice, Pathway::Volunteer]);
+        assert_eq!(route(RiskLevel::Medium, &[], &p).pathway_list(), [Pathway::Outreach]);
         let high = route(RiskLevel::High, &[], &p);
         assert_eq!(high.pathway_list(), [Pathway::Idva, Pathway::Marac]);
         assert_eq!(high.pathways[0].reason, "High risk: idva service");
@@ -681,30 +562,11 @@ mod tests {
     #[test]
     fn accommodation_adds_refuge_or_sanctuary() {
         let p = RoutingPolicy::default();
-        let d = route(
-            RiskLevel::Medium,
-            &[RoutingNeed::MustLeaveHome, RoutingNeed::MustLeaveHome],
-            &p,
-        );
+        let d = route(RiskLevel::Medium, &[RoutingNeed::MustLeaveHome, RoutingNeed::MustLeaveHome], &p);
         assert_eq!(d.pathway_list(), [Pathway::Outreach, Pathway::Refuge]);
-        let d = route(
-            RiskLevel::Standard,
-            &[RoutingNeed::StayHomeSafely, RoutingNeed::ChildrenSupport],
-            &p,
-        );
-        assert_eq!(
-            d.pathway_list(),
-            [
-                Pathway::Advice,
-                Pathway::Volunteer,
-                Pathway::Sanctuary,
-                Pathway::ChildrenYoungPeople
-            ]
-        );
-        assert!(
-            !route(RiskLevel::High, &[], &p).includes(Pathway::Refuge),
-            "refuge only where needed"
-        );
+        let d = route(RiskLevel::Standard, &[RoutingNeed::StayHomeSafely, RoutingNeed::ChildrenSupport], &p);
+        assert_eq!(d.pathway_list(), [Pathway::Advice, Pathway::Volunteer, Pathway::Sanctuary, Pathway::ChildrenYoungPeople]);
+        assert!(!route(RiskLevel::High, &[], &p).includes(Pathway::Refuge), "refuge only where needed");
     }
 
     #[test]
@@ -720,44 +582,19 @@ mod tests {
             }],
         };
         let d = route(RiskLevel::Medium, &[], &p).with_marac(&e);
-        assert_eq!(
-            d.pathway_list(),
-            [Pathway::Outreach, Pathway::Marac, Pathway::Idva]
-        );
+        assert_eq!(d.pathway_list(), [Pathway::Outreach, Pathway::Marac, Pathway::Idva]);
         assert!(d.pathways[1].reason.contains("3 police incidents"));
-        let not = Eligibility {
-            eligible: false,
-            reasons: vec![],
-        };
-        assert_eq!(
-            route(RiskLevel::Medium, &[], &p)
-                .with_marac(&not)
-                .pathway_list(),
-            [Pathway::Outreach]
-        );
-        assert_eq!(
-            route(RiskLevel::High, &[], &p)
-                .with_marac(&e)
-                .pathways
-                .len(),
-            2
-        );
+        let not = Eligibility { eligible: false, reasons: vec![] };
+        assert_eq!(route(RiskLevel::Medium, &[], &p).with_marac(&not).pathway_list(), [Pathway::Outreach]);
+        assert_eq!(route(RiskLevel::High, &[], &p).with_marac(&e).pathways.len(), 2);
     }
 
     #[test]
     fn policy_is_configurable_and_validated() {
         let p: RoutingPolicy = toml::from_str("medium = [\"outreach\", \"idva\"]").unwrap();
-        assert_eq!(
-            route(RiskLevel::Medium, &[], &p).pathway_list(),
-            [Pathway::Outreach, Pathway::Idva]
-        );
+        assert_eq!(route(RiskLevel::Medium, &[], &p).pathway_list(), [Pathway::Outreach, Pathway::Idva]);
         assert_eq!(p.pathways(RiskLevel::High), [Pathway::Idva, Pathway::Marac]);
-        assert!(
-            toml::from_str::<RoutingPolicy>("medium = []")
-                .unwrap_err()
-                .to_string()
-                .contains("medium: must name")
-        );
+        assert!(toml::from_str::<RoutingPolicy>("medium = []").unwrap_err().to_string().contains("medium: must name"));
         assert!(toml::from_str::<RoutingPolicy>("low = [\"advice\"]").is_err());
         assert!(toml::from_str::<RoutingPolicy>("high = [\"idva\", \"idva\"]").is_err());
         assert!(toml::from_str::<RoutingPolicy>("high = [\"helicopter\"]").is_err());
@@ -783,42 +620,22 @@ mod tests {
     #[test]
     fn hertfordshire_idva_team_is_over_safe_level() {
         // 004: 6 IDVAs took 694 high-risk victims: ≈116 per FTE vs 65 safe.
-        let t = TeamCapacity::new(
-            TeamKind::Idva,
-            "Herts IDVA service",
-            6.0,
-            300,
-            694,
-            65.0,
-            40,
-        )
-        .unwrap();
+        let t = TeamCapacity::new(TeamKind::Idva, "Herts IDVA service", 6.0, 300, 694, 65.0, 40).unwrap();
         assert_eq!(t.cases_per_fte().unwrap().round(), 116.0);
         assert_eq!(t.utilisation_pct().unwrap().round(), 178.0);
         assert!(t.over_safe_level());
         let v = t.view(&CaseloadNorms::default());
         assert_eq!(v.status, CapacityStatus::Over);
         let w = v.warning.unwrap();
-        assert!(
-            w.contains("116 cases per FTE")
-                && w.contains("safe level of 65")
-                && w.contains("40 waiting"),
-            "{w}"
-        );
+        assert!(w.contains("116 cases per FTE") && w.contains("safe level of 65") && w.contains("40 waiting"), "{w}");
         assert_eq!(t.spare_annual_capacity(), 390.0 - 694.0);
     }
 
     #[test]
     fn capacity_edges() {
         let n = CaseloadNorms::default();
-        let at = |taken| {
-            TeamCapacity::new(TeamKind::Outreach, "Outreach", 1.0, 0, taken, 85.0, 0).unwrap()
-        };
-        assert_eq!(
-            at(85).status(&n),
-            CapacityStatus::Near,
-            "exactly at the safe level is not over"
-        );
+        let at = |taken| TeamCapacity::new(TeamKind::Outreach, "Outreach", 1.0, 0, taken, 85.0, 0).unwrap();
+        assert_eq!(at(85).status(&n), CapacityStatus::Near, "exactly at the safe level is not over");
         assert!(!at(85).over_safe_level());
         assert_eq!(at(86).status(&n), CapacityStatus::Over);
         assert_eq!(at(76).status(&n), CapacityStatus::Within); // 89.4%
@@ -850,42 +667,14 @@ mod tests {
     fn idva_caseload_monitor() {
         let n = CaseloadNorms::default();
         let workers = vec![
-            WorkerCaseload {
-                worker: UserId(1),
-                name: "Asha".into(),
-                fte: 1.0,
-                open_cases: 30,
-                taken_high: 60,
-                taken_medium: 0,
-            },
-            WorkerCaseload {
-                worker: UserId(2),
-                name: "Ben".into(),
-                fte: 0.5,
-                open_cases: 25,
-                taken_high: 40,
-                taken_medium: 10,
-            },
-            WorkerCaseload {
-                worker: UserId(3),
-                name: "Cara".into(),
-                fte: 1.0,
-                open_cases: 20,
-                taken_high: 0,
-                taken_medium: 50,
-            },
+            WorkerCaseload { worker: UserId(1), name: "Asha".into(), fte: 1.0, open_cases: 30, taken_high: 60, taken_medium: 0 },
+            WorkerCaseload { worker: UserId(2), name: "Ben".into(), fte: 0.5, open_cases: 25, taken_high: 40, taken_medium: 10 },
+            WorkerCaseload { worker: UserId(3), name: "Cara".into(), fte: 1.0, open_cases: 20, taken_high: 0, taken_medium: 50 },
         ];
         let m = caseload_monitor(TeamKind::Idva, "IDVA team", &workers, 5, &n);
         assert_eq!(m.workers[0].name, "Ben", "most loaded first");
         assert_eq!(m.workers[0].view.status, CapacityStatus::Over);
-        assert!(
-            m.workers[0]
-                .view
-                .warning
-                .as_deref()
-                .unwrap()
-                .starts_with("Ben: 100 cases per FTE")
-        );
+        assert!(m.workers[0].view.warning.as_deref().unwrap().starts_with("Ben: 100 cases per FTE"));
         assert_eq!(m.workers[1].name, "Asha");
         assert_eq!(m.workers[1].view.status, CapacityStatus::Near); // 60/65 = 92%
         assert_eq!(m.workers[2].view.status, CapacityStatus::Within); // 50/85
@@ -894,13 +683,7 @@ mod tests {
         // FTE needed 100/65 + 60/85 = 2.24 of 2.5: 89.8%, just within.
         assert_eq!(m.team_view.status, CapacityStatus::Within);
         assert_eq!(m.team_view.utilisation_pct.unwrap().round(), 90.0);
-        assert!(
-            m.team_view
-                .warning
-                .as_deref()
-                .unwrap()
-                .contains("5 waiting")
-        );
+        assert!(m.team_view.warning.as_deref().unwrap().contains("5 waiting"));
     }
 
     proptest! {

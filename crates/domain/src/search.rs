@@ -3,7 +3,7 @@
 //! A query is split into a date of birth, a postcode and name words. The
 //! store fetches candidates by phonetic key (Soundex of each name), exact
 //! date of birth or postcode, and this module ranks them.
-use crate::person::{parse_date, Postcode};
+use crate::person::{Postcode, parse_date};
 use chrono::NaiveDate;
 
 /// American Soundex of the letters of `s` (e.g. Smith, Smyth → S530).

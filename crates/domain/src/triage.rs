@@ -43,9 +43,7 @@ impl WorkingCalendar {
     /// Monday to Friday, minus these bank holidays (weekend dates are
     /// harmless).
     pub fn with_bank_holidays(holidays: impl IntoIterator<Item = NaiveDate>) -> Self {
-        Self {
-            bank_holidays: holidays.into_iter().collect(),
-        }
+        Self { bank_holidays: holidays.into_iter().collect() }
     }
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
         !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.bank_holidays.contains(&d)
@@ -71,13 +69,7 @@ impl WorkingCalendar {
     }
     /// Working days from `from` (exclusive) to `to` (inclusive); 0 if `to <= from`.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        from.iter_days()
-            .skip(1)
-            .take_while(|d| *d <= to)
-            .filter(|d| self.is_working_day(*d))
-            .count()
-            .try_into()
-            .unwrap_or(u32::MAX)
+        from.iter_days().skip(1).take_while(|d| *d <= to).filter(|d| self.is_working_day(*d)).count().try_into().unwrap_or(u32::MAX)
     }
 }
 
@@ -133,14 +125,8 @@ impl TryFrom<RawTriagePolicy> for TriagePolicy {
         let day_start = NaiveTime::parse_from_str(t, "%H:%M")
             .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S"))
             .map_err(|_| "day_start: must be a time as HH:MM, such as 09:00".to_string())?;
-        Self::new(
-            r.high_working_days,
-            r.medium_working_days,
-            r.standard_working_days,
-            r.unassessed_as,
-            day_start,
-        )
-        .map_err(|e| config_error(&e))
+        Self::new(r.high_working_days, r.medium_working_days, r.standard_working_days, r.unassessed_as, day_start)
+            .map_err(|e| config_error(&e))
     }
 }
 
@@ -151,13 +137,7 @@ const NINE_AM: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
 
 impl Default for TriagePolicy {
     fn default() -> Self {
-        Self {
-            high_working_days: 1,
-            medium_working_days: 3,
-            standard_working_days: 5,
-            unassessed_as: RiskLevel::High,
-            day_start: NINE_AM,
-        }
+        Self { high_working_days: 1, medium_working_days: 3, standard_working_days: 5, unassessed_as: RiskLevel::High, day_start: NINE_AM }
     }
 }
 
@@ -181,25 +161,13 @@ impl TriagePolicy {
             }
         }
         if medium_working_days < high_working_days {
-            errs.push(FieldError::new(
-                "medium_working_days",
-                "must not be shorter than the high-risk target",
-            ));
+            errs.push(FieldError::new("medium_working_days", "must not be shorter than the high-risk target"));
         }
         if standard_working_days < medium_working_days {
-            errs.push(FieldError::new(
-                "standard_working_days",
-                "must not be shorter than the medium-risk target",
-            ));
+            errs.push(FieldError::new("standard_working_days", "must not be shorter than the medium-risk target"));
         }
         if errs.is_empty() {
-            Ok(Self {
-                high_working_days,
-                medium_working_days,
-                standard_working_days,
-                unassessed_as,
-                day_start,
-            })
+            Ok(Self { high_working_days, medium_working_days, standard_working_days, unassessed_as, day_start })
         } else {
             Err(errs)
         }
@@ -235,14 +203,10 @@ pub fn first_contact_due(
     let start = if calendar.is_working_day(received_at.date()) {
         received_at
     } else {
-        calendar
-            .next_working_day(received_at.date())
-            .and_time(policy.day_start)
+        calendar.next_working_day(received_at.date()).and_time(policy.day_start)
     };
     let n = policy.working_days(policy.effective_risk(risk));
-    calendar
-        .add_working_days(start.date(), n)
-        .and_time(start.time())
+    calendar.add_working_days(start.date(), n).and_time(start.time())
 }
 
 /// Time elapsed, in whole minutes (never negative). Displays as
@@ -261,18 +225,12 @@ impl Elapsed {
 
 /// Time since `received_at`; zero if it is in the future.
 pub fn time_since(received_at: NaiveDateTime, now: NaiveDateTime) -> Elapsed {
-    Elapsed {
-        minutes: (now - received_at).num_minutes().max(0),
-    }
+    Elapsed { minutes: (now - received_at).num_minutes().max(0) }
 }
 
 impl fmt::Display for Elapsed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (d, h, m) = (
-            self.minutes / 1440,
-            (self.minutes % 1440) / 60,
-            self.minutes % 60,
-        );
+        let (d, h, m) = (self.minutes / 1440, (self.minutes % 1440) / 60, self.minutes % 60);
         let unit = |n: i64, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
         match (d, h) {
             (0, 0) => f.write_str(&unit(m, "minute")),
@@ -297,11 +255,7 @@ pub enum ContactStatus {
 }
 
 /// Not contacted and `now > due` is overdue; exactly at `due` is not.
-pub fn contact_status(
-    due: NaiveDateTime,
-    now: NaiveDateTime,
-    first_contact_at: Option<NaiveDateTime>,
-) -> ContactStatus {
+pub fn contact_status(due: NaiveDateTime, now: NaiveDateTime, first_contact_at: Option<NaiveDateTime>) -> ContactStatus {
     match first_contact_at {
         Some(t) if t > due => ContactStatus::ContactedLate,
         Some(_) => ContactStatus::Contacted,
@@ -362,12 +316,7 @@ pub fn triage_queue(
             }
         })
         .collect();
-    q.sort_by(|a, b| {
-        b.risk
-            .cmp(&a.risk)
-            .then(a.received_at.cmp(&b.received_at))
-            .then(a.referral.cmp(&b.referral))
-    });
+    q.sort_by(|a, b| b.risk.cmp(&a.risk).then(a.received_at.cmp(&b.received_at)).then(a.referral.cmp(&b.referral)));
     q
 }
 
@@ -411,9 +360,7 @@ impl ContactOutcome {
         use ContactMethod as M;
         use ContactOutcome as O;
         match self {
-            O::Spoke | O::Declined | O::UnsafeToTalk => {
-                !matches!(method, M::Text | M::Email | M::Letter)
-            }
+            O::Spoke | O::Declined | O::UnsafeToTalk => !matches!(method, M::Text | M::Email | M::Letter),
             O::NoAnswer | O::MessageLeft | O::WrongNumber => matches!(method, M::Phone | M::Video),
             O::TextSent => method == M::Text,
             O::EmailSent => method == M::Email,
@@ -430,37 +377,23 @@ pub fn method_is_safe(method: ContactMethod, safe: &SafeContact) -> bool {
         ContactMethod::Phone | ContactMethod::Video => safe.safe_to_call == Some(true),
         ContactMethod::Text => safe.safe_to_text == Some(true),
         ContactMethod::Email => safe.safe_to_email == Some(true),
-        ContactMethod::Letter => safe
-            .safe_address
-            .as_deref()
-            .is_some_and(|a| !a.trim().is_empty()),
+        ContactMethod::Letter => safe.safe_address.as_deref().is_some_and(|a| !a.trim().is_empty()),
         ContactMethod::InPerson | ContactMethod::ViaProfessional => true,
     }
 }
 
 /// The methods confirmed safe, to show before any contact.
 pub fn safe_methods(safe: &SafeContact) -> Vec<ContactMethod> {
-    ContactMethod::ALL
-        .iter()
-        .copied()
-        .filter(|m| method_is_safe(*m, safe))
-        .collect()
+    ContactMethod::ALL.iter().copied().filter(|m| method_is_safe(*m, safe)).collect()
 }
 
 /// Warnings to show when logging an attempt that went against the person's
 /// safe-contact preferences. The attempt is still recorded (it happened);
 /// the warning goes on the record and to the supervisor.
-pub fn contact_warnings(
-    method: ContactMethod,
-    outcome: ContactOutcome,
-    safe: &SafeContact,
-) -> Vec<String> {
+pub fn contact_warnings(method: ContactMethod, outcome: ContactOutcome, safe: &SafeContact) -> Vec<String> {
     let mut w = Vec::new();
     if !method_is_safe(method, safe) {
-        w.push(format!(
-            "{} was not confirmed safe for this person",
-            method.label()
-        ));
+        w.push(format!("{} was not confirmed safe for this person", method.label()));
     }
     if outcome == ContactOutcome::MessageLeft && safe.safe_to_leave_message != Some(true) {
         w.push("A message was left, but leaving messages was not confirmed safe".to_string());
@@ -497,20 +430,14 @@ impl ContactAttempt {
         let method = errs.take(ContactMethod::parse("method", method));
         let outcome = errs.take(ContactOutcome::parse("outcome", outcome));
         if let Some(m) = method.filter(|m| outcome.is_some_and(|o| !o.fits(*m))) {
-            errs.push(FieldError::new(
-                "outcome",
-                format!("cannot follow a {}", m.label().to_lowercase()),
-            ));
+            errs.push(FieldError::new("outcome", format!("cannot follow a {}", m.label().to_lowercase())));
         }
         if attempted_at > now {
             errs.push(FieldError::new("attempted_at", "must not be in the future"));
         }
         let notes = notes.trim();
         if notes.chars().count() > MAX_CONTACT_NOTE_CHARS {
-            errs.push(FieldError::new(
-                "notes",
-                format!("must be {MAX_CONTACT_NOTE_CHARS} characters or fewer"),
-            ));
+            errs.push(FieldError::new("notes", format!("must be {MAX_CONTACT_NOTE_CHARS} characters or fewer")));
         }
         match (method, outcome) {
             (Some(m), Some(o)) if errs.is_empty() => Ok(Self {
@@ -532,19 +459,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, min, 0)
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
     }
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
-    fn due(
-        received: NaiveDateTime,
-        risk: Option<RiskLevel>,
-        cal: &WorkingCalendar,
-    ) -> NaiveDateTime {
+    fn due(received: NaiveDateTime, risk: Option<RiskLevel>, cal: &WorkingCalendar) -> NaiveDateTime {
         first_contact_due(received, risk, &TriagePolicy::default(), cal)
     }
 
@@ -554,25 +474,10 @@ mod tests {
     #[test]
     fn high_risk_due_next_working_day() {
         let cal = WorkingCalendar::weekdays();
-        assert_eq!(
-            due(at(2026, 11, 23, 10, 0), H, &cal),
-            at(2026, 11, 24, 10, 0)
-        );
-        assert_eq!(
-            due(at(2026, 11, 27, 15, 0), H, &cal),
-            at(2026, 11, 30, 15, 0),
-            "Friday → Monday"
-        );
-        assert_eq!(
-            due(at(2026, 11, 28, 11, 0), H, &cal),
-            at(2026, 12, 1, 9, 0),
-            "Saturday → clock starts Monday 09:00"
-        );
-        assert_eq!(
-            due(at(2026, 11, 29, 23, 59), H, &cal),
-            at(2026, 12, 1, 9, 0),
-            "Sunday likewise"
-        );
+        assert_eq!(due(at(2026, 11, 23, 10, 0), H, &cal), at(2026, 11, 24, 10, 0));
+        assert_eq!(due(at(2026, 11, 27, 15, 0), H, &cal), at(2026, 11, 30, 15, 0), "Friday → Monday");
+        assert_eq!(due(at(2026, 11, 28, 11, 0), H, &cal), at(2026, 12, 1, 9, 0), "Saturday → clock starts Monday 09:00");
+        assert_eq!(due(at(2026, 11, 29, 23, 59), H, &cal), at(2026, 12, 1, 9, 0), "Sunday likewise");
     }
 
     #[test]
@@ -580,127 +485,57 @@ mod tests {
         let cal = WorkingCalendar::weekdays();
         let m = Some(RiskLevel::Medium);
         let s = Some(RiskLevel::Standard);
-        assert_eq!(
-            due(at(2026, 11, 23, 10, 0), m, &cal),
-            at(2026, 11, 26, 10, 0),
-            "Mon + 3 = Thu"
-        );
-        assert_eq!(
-            due(at(2026, 11, 26, 10, 0), m, &cal),
-            at(2026, 12, 1, 10, 0),
-            "Thu + 3 = Tue"
-        );
-        assert_eq!(
-            due(at(2026, 11, 23, 10, 0), s, &cal),
-            at(2026, 11, 30, 10, 0),
-            "Mon + 5 = next Mon"
-        );
-        assert_eq!(
-            due(at(2026, 11, 28, 10, 0), s, &cal),
-            at(2026, 12, 7, 9, 0),
-            "Sat → Mon 09:00 + 5"
-        );
+        assert_eq!(due(at(2026, 11, 23, 10, 0), m, &cal), at(2026, 11, 26, 10, 0), "Mon + 3 = Thu");
+        assert_eq!(due(at(2026, 11, 26, 10, 0), m, &cal), at(2026, 12, 1, 10, 0), "Thu + 3 = Tue");
+        assert_eq!(due(at(2026, 11, 23, 10, 0), s, &cal), at(2026, 11, 30, 10, 0), "Mon + 5 = next Mon");
+        assert_eq!(due(at(2026, 11, 28, 10, 0), s, &cal), at(2026, 12, 7, 9, 0), "Sat → Mon 09:00 + 5");
     }
 
     #[test]
     fn bank_holidays_are_skipped() {
         // Christmas 2026: Fri 25 Dec, substitute Boxing Day Mon 28 Dec.
         let cal = WorkingCalendar::with_bank_holidays([day(2026, 12, 25), day(2026, 12, 28)]);
-        assert_eq!(
-            due(at(2026, 12, 24, 16, 0), H, &cal),
-            at(2026, 12, 29, 16, 0)
-        );
-        assert_eq!(
-            due(at(2026, 12, 25, 10, 0), H, &cal),
-            at(2026, 12, 30, 9, 0),
-            "received on a holiday"
-        );
+        assert_eq!(due(at(2026, 12, 24, 16, 0), H, &cal), at(2026, 12, 29, 16, 0));
+        assert_eq!(due(at(2026, 12, 25, 10, 0), H, &cal), at(2026, 12, 30, 9, 0), "received on a holiday");
         assert!(!cal.is_working_day(day(2026, 12, 28)));
-        assert_eq!(
-            cal.working_days_between(day(2026, 12, 24), day(2026, 12, 31)),
-            3
-        );
+        assert_eq!(cal.working_days_between(day(2026, 12, 24), day(2026, 12, 31)), 3);
     }
 
     #[test]
     fn unassessed_is_treated_as_configured() {
         let cal = WorkingCalendar::weekdays();
-        assert_eq!(
-            due(at(2026, 11, 23, 10, 0), None, &cal),
-            at(2026, 11, 24, 10, 0)
-        );
+        assert_eq!(due(at(2026, 11, 23, 10, 0), None, &cal), at(2026, 11, 24, 10, 0));
         let p: TriagePolicy = toml::from_str("unassessed_as = \"medium\"").unwrap();
-        assert_eq!(
-            first_contact_due(at(2026, 11, 23, 10, 0), None, &p, &cal),
-            at(2026, 11, 26, 10, 0)
-        );
+        assert_eq!(first_contact_due(at(2026, 11, 23, 10, 0), None, &p, &cal), at(2026, 11, 26, 10, 0));
     }
 
     #[test]
     fn policy_config() {
-        let p: TriagePolicy =
-            toml::from_str("high_working_days = 0\nday_start = \"08:30\"").unwrap();
+        let p: TriagePolicy = toml::from_str("high_working_days = 0\nday_start = \"08:30\"").unwrap();
         assert_eq!(p.working_days(RiskLevel::High), 0);
         let cal = WorkingCalendar::weekdays();
-        assert_eq!(
-            first_contact_due(at(2026, 11, 23, 10, 0), H, &p, &cal),
-            at(2026, 11, 23, 10, 0)
-        );
-        assert_eq!(
-            first_contact_due(at(2026, 11, 28, 10, 0), H, &p, &cal),
-            at(2026, 11, 30, 8, 30)
-        );
-        assert!(
-            toml::from_str::<TriagePolicy>("day_start = \"9am\"")
-                .unwrap_err()
-                .to_string()
-                .contains("day_start")
-        );
-        assert!(
-            toml::from_str::<TriagePolicy>("high_working_days = 4")
-                .unwrap_err()
-                .to_string()
-                .contains("medium_working_days")
-        );
+        assert_eq!(first_contact_due(at(2026, 11, 23, 10, 0), H, &p, &cal), at(2026, 11, 23, 10, 0));
+        assert_eq!(first_contact_due(at(2026, 11, 28, 10, 0), H, &p, &cal), at(2026, 11, 30, 8, 30));
+        assert!(toml::from_str::<TriagePolicy>("day_start = \"9am\"").unwrap_err().to_string().contains("day_start"));
+        assert!(toml::from_str::<TriagePolicy>("high_working_days = 4").unwrap_err().to_string().contains("medium_working_days"));
         assert!(toml::from_str::<TriagePolicy>("urgent = 1").is_err());
         assert!(toml::from_str::<TriagePolicy>("standard_working_days = 31").is_err());
-        assert_eq!(
-            toml::from_str::<TriagePolicy>("").unwrap(),
-            TriagePolicy::default()
-        );
+        assert_eq!(toml::from_str::<TriagePolicy>("").unwrap(), TriagePolicy::default());
     }
 
     #[test]
     fn overdue_edges() {
         let due = at(2026, 11, 24, 10, 0);
-        assert_eq!(
-            contact_status(due, at(2026, 11, 24, 10, 0), None),
-            ContactStatus::Waiting,
-            "at the due time"
-        );
-        assert_eq!(
-            contact_status(due, at(2026, 11, 24, 10, 1), None),
-            ContactStatus::Overdue
-        );
-        assert_eq!(
-            contact_status(due, at(2026, 11, 30, 0, 0), Some(at(2026, 11, 24, 9, 0))),
-            ContactStatus::Contacted
-        );
-        assert_eq!(
-            contact_status(due, at(2026, 11, 30, 0, 0), Some(at(2026, 11, 24, 11, 0))),
-            ContactStatus::ContactedLate
-        );
+        assert_eq!(contact_status(due, at(2026, 11, 24, 10, 0), None), ContactStatus::Waiting, "at the due time");
+        assert_eq!(contact_status(due, at(2026, 11, 24, 10, 1), None), ContactStatus::Overdue);
+        assert_eq!(contact_status(due, at(2026, 11, 30, 0, 0), Some(at(2026, 11, 24, 9, 0))), ContactStatus::Contacted);
+        assert_eq!(contact_status(due, at(2026, 11, 30, 0, 0), Some(at(2026, 11, 24, 11, 0))), ContactStatus::ContactedLate);
     }
 
     #[test]
     fn queue_orders_by_risk_then_age() {
         let cal = WorkingCalendar::weekdays();
-        let r = |id, risk, received| TriageReferral {
-            referral: ReferralId(id),
-            risk,
-            received_at: received,
-            first_contact_at: None,
-        };
+        let r = |id, risk, received| TriageReferral { referral: ReferralId(id), risk, received_at: received, first_contact_at: None };
         let items = vec![
             r(1, Some(RiskLevel::Standard), at(2026, 11, 16, 9, 0)),
             r(2, Some(RiskLevel::High), at(2026, 11, 25, 9, 0)),
@@ -713,19 +548,12 @@ mod tests {
         let q = triage_queue(&items, now, &TriagePolicy::default(), &cal);
         let ids: Vec<i64> = q.iter().map(|e| e.referral.0).collect();
         assert_eq!(ids, [4, 5, 2, 3, 6, 1]);
-        assert!(
-            q[0].overdue,
-            "high risk from yesterday 09:00 is overdue at 12:00 today"
-        );
+        assert!(q[0].overdue, "high risk from yesterday 09:00 is overdue at 12:00 today");
         assert!(!q[1].assessed);
         assert_eq!(q[0].waiting.to_string(), "1 day 3 hours");
         assert_eq!(q[2].waiting.to_string(), "3 hours 0 minutes");
         assert!(q[5].overdue, "standard from 9 days ago");
-        assert_eq!(
-            q[3].status,
-            ContactStatus::Overdue,
-            "medium from Friday 09:00 was due Wednesday 09:00"
-        );
+        assert_eq!(q[3].status, ContactStatus::Overdue, "medium from Friday 09:00 was due Wednesday 09:00");
         assert_eq!(q[3].due_at, at(2026, 11, 25, 9, 0));
     }
 
@@ -733,73 +561,34 @@ mod tests {
     fn elapsed_display() {
         let t = at(2026, 11, 25, 12, 0);
         assert_eq!(time_since(t, t).to_string(), "0 minutes");
-        assert_eq!(
-            time_since(at(2026, 11, 25, 11, 15), t).to_string(),
-            "45 minutes"
-        );
-        assert_eq!(
-            time_since(at(2026, 11, 23, 11, 0), t).to_string(),
-            "2 days 1 hour"
-        );
-        assert_eq!(
-            time_since(at(2026, 11, 26, 0, 0), t).minutes(),
-            0,
-            "future is zero"
-        );
+        assert_eq!(time_since(at(2026, 11, 25, 11, 15), t).to_string(), "45 minutes");
+        assert_eq!(time_since(at(2026, 11, 23, 11, 0), t).to_string(), "2 days 1 hour");
+        assert_eq!(time_since(at(2026, 11, 26, 0, 0), t).minutes(), 0, "future is zero");
     }
 
     #[test]
     fn contact_attempts() {
-        let safe = SafeContact {
-            safe_to_call: Some(true),
-            ..Default::default()
-        };
+        let safe = SafeContact { safe_to_call: Some(true), ..Default::default() };
         let now = at(2026, 11, 25, 12, 0);
-        let a = ContactAttempt::parse(
-            "phone",
-            "spoke",
-            at(2026, 11, 25, 11, 0),
-            " ok ",
-            &safe,
-            now,
-        )
-        .unwrap();
+        let a = ContactAttempt::parse("phone", "spoke", at(2026, 11, 25, 11, 0), " ok ", &safe, now).unwrap();
         assert!(a.warnings.is_empty());
         assert!(a.outcome.is_first_contact());
         assert_eq!(a.notes.as_deref(), Some("ok"));
-        let a = ContactAttempt::parse(
-            "phone",
-            "message_left",
-            at(2026, 11, 25, 11, 0),
-            "",
-            &safe,
-            now,
-        )
-        .unwrap();
+        let a = ContactAttempt::parse("phone", "message_left", at(2026, 11, 25, 11, 0), "", &safe, now).unwrap();
         assert_eq!(a.warnings.len(), 1);
         assert!(!a.outcome.is_first_contact());
-        let a = ContactAttempt::parse("text", "text_sent", at(2026, 11, 25, 11, 0), "", &safe, now)
-            .unwrap();
+        let a = ContactAttempt::parse("text", "text_sent", at(2026, 11, 25, 11, 0), "", &safe, now).unwrap();
         assert!(a.warnings[0].contains("Text message was not confirmed safe"));
-        let e = ContactAttempt::parse("letter", "spoke", at(2026, 11, 26, 11, 0), "", &safe, now)
-            .unwrap_err();
+        let e = ContactAttempt::parse("letter", "spoke", at(2026, 11, 26, 11, 0), "", &safe, now).unwrap_err();
         let fields: Vec<_> = e.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["outcome", "attempted_at"]);
         let e = ContactAttempt::parse("pigeon", "nope", now, "", &safe, now).unwrap_err();
         assert_eq!(e.errors.len(), 2);
         assert_eq!(
             safe_methods(&safe),
-            [
-                ContactMethod::Phone,
-                ContactMethod::InPerson,
-                ContactMethod::Video,
-                ContactMethod::ViaProfessional
-            ]
+            [ContactMethod::Phone, ContactMethod::InPerson, ContactMethod::Video, ContactMethod::ViaProfessional]
         );
-        assert!(!method_is_safe(
-            ContactMethod::Letter,
-            &SafeContact::default()
-        ));
+        assert!(!method_is_safe(ContactMethod::Letter, &SafeContact::default()));
     }
 
     proptest! {

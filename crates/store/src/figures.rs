@@ -134,11 +134,7 @@ impl LiveFigures {
 
 /// A count as published: `None` for 1 to 4 (shown as "<5").
 pub fn suppress(n: i64) -> Option<i64> {
-    if n > 0 && n < SUPPRESS_BELOW {
-        None
-    } else {
-        Some(n)
-    }
+    if n > 0 && n < SUPPRESS_BELOW { None } else { Some(n) }
 }
 
 /// A breakdown as published. Small cells are suppressed; when exactly one

@@ -5,16 +5,16 @@
 //! few readers. Every connection runs in WAL mode with foreign keys on and a
 //! busy timeout, so other processes (the CLI beside a running server) wait
 //! rather than fail.
-use crate::audit::{chain_hash, AuditFields, GENESIS};
+use crate::audit::{AuditFields, GENESIS, chain_hash};
 use crate::model::*;
 use crate::{Ctx, Result, Store, StoreError};
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
-use haven_domain::access::{person_access, PersonAccess, PersonFacts, Principal, Role};
+use haven_domain::access::{PersonAccess, PersonFacts, Principal, Role, person_access};
 use haven_domain::ids::{AgencyId, PersonId, ReferralId, TeamId, UserId};
 use haven_domain::referral::NewReferral;
 use haven_domain::risk::RiskLevel;
-use haven_domain::search::{soundex, Query, MIN_SCORE};
+use haven_domain::search::{MIN_SCORE, Query, soundex};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use std::path::Path;
@@ -95,7 +95,14 @@ pub(crate) fn today() -> NaiveDate {
 
 /// Append one audit row, chained to the previous one. Call inside the
 /// transaction that does the work.
-pub(crate) async fn audit(conn: &mut SqliteConnection, ctx: &Ctx, action: &str, record_type: &str, record_id: &str, detail: &str) -> Result<()> {
+pub(crate) async fn audit(
+    conn: &mut SqliteConnection,
+    ctx: &Ctx,
+    action: &str,
+    record_type: &str,
+    record_id: &str,
+    detail: &str,
+) -> Result<()> {
     let prev: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let prev = prev.unwrap_or_else(|| GENESIS.to_string());
     let at = now_rfc3339();
@@ -135,7 +142,8 @@ pub(crate) fn principal_from_row(r: &SqliteRow) -> Result<Principal> {
 pub(crate) const PRINCIPAL_COLS: &str = "u.id, u.username, u.role, u.agency_id, u.team_id";
 
 pub(crate) async fn person_facts(conn: &mut SqliteConnection, id: PersonId) -> Result<Option<PersonFacts>> {
-    let restricted: Option<i64> = sqlx::query_scalar("SELECT restricted FROM people WHERE id = ?").bind(id.0).fetch_optional(&mut *conn).await?;
+    let restricted: Option<i64> =
+        sqlx::query_scalar("SELECT restricted FROM people WHERE id = ?").bind(id.0).fetch_optional(&mut *conn).await?;
     let Some(restricted) = restricted else { return Ok(None) };
     let rows = sqlx::query(
         "SELECT referring_agency_id, assigned_team_id, risk_level FROM referrals WHERE person_id = ?1
@@ -168,14 +176,17 @@ fn opt_bool(v: Option<i64>) -> Option<bool> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn schema_version(&self) -> Result<i64> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1").fetch_one(&self.reader).await?;
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1").fetch_one(&self.reader).await?;
         Ok(v.unwrap_or(0))
     }
 
     async fn create_user(&self, ctx: &Ctx, u: NewUser) -> Result<UserId> {
         let mut tx = self.writer.begin().await?;
-        let agency: Option<i64> = sqlx::query_scalar("SELECT id FROM agencies WHERE key = ?").bind(&u.agency).fetch_optional(&mut *tx).await?;
-        let agency = agency.ok_or_else(|| StoreError::Conflict { field: "agency".into(), message: format!("no agency with key '{}'", u.agency) })?;
+        let agency: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM agencies WHERE key = ?").bind(&u.agency).fetch_optional(&mut *tx).await?;
+        let agency =
+            agency.ok_or_else(|| StoreError::Conflict { field: "agency".into(), message: format!("no agency with key '{}'", u.agency) })?;
         let team = match &u.team {
             Some(t) => Some(
                 sqlx::query_scalar::<_, i64>("SELECT id FROM teams WHERE key = ?")
@@ -186,7 +197,8 @@ impl Store for SqliteStore {
             ),
             None => None,
         };
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?").bind(&u.username).fetch_optional(&mut *tx).await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE username = ?").bind(&u.username).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             return Err(StoreError::Conflict { field: "username".into(), message: "is already taken".into() });
         }
@@ -261,7 +273,10 @@ impl Store for SqliteStore {
     }
 
     async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>> {
-        let r = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = ?").bind(username).fetch_optional(&self.reader).await?;
+        let r = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.reader)
+            .await?;
         r.map(|r| {
             Ok(LoginRecord {
                 user_id: UserId(r.try_get("id")?),
@@ -326,7 +341,8 @@ impl Store for SqliteStore {
 
     async fn create_api_token(&self, ctx: &Ctx, username: &str, token_hash: &str) -> Result<()> {
         let mut tx = self.writer.begin().await?;
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ? AND disabled = 0").bind(username).fetch_optional(&mut *tx).await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE username = ? AND disabled = 0").bind(username).fetch_optional(&mut *tx).await?;
         let id = id.ok_or_else(|| StoreError::NotFound(format!("active user '{username}'")))?;
         sqlx::query("INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (?,?,?)")
             .bind(id)
@@ -352,14 +368,18 @@ impl Store for SqliteStore {
     async fn agencies(&self) -> Result<Vec<AgencyRow>> {
         let rows = sqlx::query("SELECT id, key, name, kind FROM agencies ORDER BY name").fetch_all(&self.reader).await?;
         rows.iter()
-            .map(|r| Ok(AgencyRow { id: AgencyId(r.try_get("id")?), key: r.try_get("key")?, name: r.try_get("name")?, kind: r.try_get("kind")? }))
+            .map(|r| {
+                Ok(AgencyRow { id: AgencyId(r.try_get("id")?), key: r.try_get("key")?, name: r.try_get("name")?, kind: r.try_get("kind")? })
+            })
             .collect()
     }
 
     async fn teams(&self) -> Result<Vec<TeamRow>> {
-        let rows = sqlx::query("SELECT t.id, t.key, t.name, t.kind, a.name AS agency FROM teams t JOIN agencies a ON a.id = t.agency_id ORDER BY t.name")
-            .fetch_all(&self.reader)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT t.id, t.key, t.name, t.kind, a.name AS agency FROM teams t JOIN agencies a ON a.id = t.agency_id ORDER BY t.name",
+        )
+        .fetch_all(&self.reader)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(TeamRow {
@@ -421,7 +441,15 @@ impl Store for SqliteStore {
             let postcode: Option<String> = r.try_get("postcode")?;
             let score = q.score(&given, &family, dob_date, postcode.as_deref());
             if score >= MIN_SCORE {
-                scored.push(PersonHit { id: PersonId(r.try_get("id")?), given_name: given, family_name: family, date_of_birth: dob, sex: r.try_get("sex")?, postcode, score });
+                scored.push(PersonHit {
+                    id: PersonId(r.try_get("id")?),
+                    given_name: given,
+                    family_name: family,
+                    date_of_birth: dob,
+                    sex: r.try_get("sex")?,
+                    postcode,
+                    score,
+                });
             }
         }
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
@@ -458,11 +486,22 @@ impl Store for SqliteStore {
         }
         let p = sqlx::query("SELECT * FROM people WHERE id = ?").bind(id.0).fetch_one(&mut *tx).await?;
         let dob: Option<String> = p.try_get("date_of_birth")?;
-        let age = dob.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).and_then(|d| {
-            haven_domain::person::DateOfBirth::from_date("dob", d, today()).ok().map(|d| d.age_on(today()))
-        });
+        let age = dob
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .and_then(|d| haven_domain::person::DateOfBirth::from_date("dob", d, today()).ok().map(|d| d.age_on(today())));
         let mut characteristics = std::collections::BTreeMap::new();
-        for c in ["gender_identity", "sexual_orientation", "ethnicity", "disability", "religion", "pregnant", "marital_status", "immigration_status", "nrpf"] {
+        for c in [
+            "gender_identity",
+            "sexual_orientation",
+            "ethnicity",
+            "disability",
+            "religion",
+            "pregnant",
+            "marital_status",
+            "immigration_status",
+            "nrpf",
+        ] {
             characteristics.insert(c.to_string(), p.try_get::<String, _>(c)?);
         }
         let refs = sqlx::query(
@@ -503,7 +542,12 @@ impl Store for SqliteStore {
         .await?;
         let mut linked_people = Vec::new();
         for r in &linked_rows {
-            linked_people.push(LinkedPerson { id: PersonId(r.try_get(0)?), name: r.try_get(1)?, role: r.try_get(2)?, date_of_birth: r.try_get(3)? });
+            linked_people.push(LinkedPerson {
+                id: PersonId(r.try_get(0)?),
+                name: r.try_get(1)?,
+                role: r.try_get(2)?,
+                date_of_birth: r.try_get(3)?,
+            });
         }
         let sc = sqlx::query("SELECT * FROM safe_contacts WHERE person_id = ?").bind(id.0).fetch_optional(&mut *tx).await?;
         let (safe_contact, safe_contact_withheld) = match (&sc, access.sees_safe_contact()) {
@@ -652,25 +696,48 @@ impl Store for SqliteStore {
         let mut counts = Vec::new();
         let count = |label: &str, v: i64| Count { label: label.to_string(), value: Some(v) };
         // Not yet assessed is treated as high until a DASH says otherwise.
-        const RISK_ORDER: &str = "CASE COALESCE(r.risk_level, 'high') WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'standard' THEN 2 ELSE 0 END";
+        const RISK_ORDER: &str =
+            "CASE COALESCE(r.risk_level, 'high') WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'standard' THEN 2 ELSE 0 END";
         let (heading, queue_title, queue_where, queue_bind): (&str, Option<&str>, String, Option<i64>) = match who.role {
             Role::Triage => {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM referrals WHERE status = 'new' AND assigned_team_id IS NULL").fetch_one(&mut *conn).await?;
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM referrals WHERE status = 'new' AND assigned_team_id IS NULL")
+                    .fetch_one(&mut *conn)
+                    .await?;
                 counts.push(count("New referrals awaiting triage", n));
-                let h: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM referrals WHERE status = 'new' AND assigned_team_id IS NULL AND risk_level = 'high'").fetch_one(&mut *conn).await?;
+                let h: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM referrals WHERE status = 'new' AND assigned_team_id IS NULL AND risk_level = 'high'",
+                )
+                .fetch_one(&mut *conn)
+                .await?;
                 counts.push(count("of which high risk", h));
-                ("Front door", Some("Triage queue: highest risk and oldest first"), "r.status = 'new' AND r.assigned_team_id IS NULL".into(), None)
+                (
+                    "Front door",
+                    Some("Triage queue: highest risk and oldest first"),
+                    "r.status = 'new' AND r.assigned_team_id IS NULL".into(),
+                    None,
+                )
             }
             Role::Caseworker | Role::AccommodationManager => {
                 let t = who.team_id.map(|t| t.0).unwrap_or(-1);
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM referrals WHERE assigned_team_id = ? AND status != 'closed'").bind(t).fetch_one(&mut *conn).await?;
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM referrals WHERE assigned_team_id = ? AND status != 'closed'")
+                    .bind(t)
+                    .fetch_one(&mut *conn)
+                    .await?;
                 counts.push(count("Open referrals for my team", n));
-                let h: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM referrals WHERE assigned_team_id = ? AND status != 'closed' AND risk_level = 'high'").bind(t).fetch_one(&mut *conn).await?;
+                let h: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM referrals WHERE assigned_team_id = ? AND status != 'closed' AND risk_level = 'high'",
+                )
+                .bind(t)
+                .fetch_one(&mut *conn)
+                .await?;
                 counts.push(count("of which high risk", h));
                 ("My team's caseload", Some("My team's open referrals"), "r.assigned_team_id = ? AND r.status != 'closed'".into(), Some(t))
             }
             Role::MaracCoordinator => {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM referrals WHERE risk_level = 'high' AND referral_date > ?").bind(&year_ago).fetch_one(&mut *conn).await?;
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM referrals WHERE risk_level = 'high' AND referral_date > ?")
+                    .bind(&year_ago)
+                    .fetch_one(&mut *conn)
+                    .await?;
                 counts.push(count("High-risk referrals in the last 12 months", n));
                 ("MARAC", Some("High-risk referrals not yet closed"), "r.risk_level = 'high' AND r.status != 'closed'".into(), None)
             }
@@ -681,7 +748,12 @@ impl Store for SqliteStore {
                     .fetch_one(&mut *conn)
                     .await?;
                 counts.push(count("Referrals my agency made in the last 12 months", n));
-                ("My agency's referrals", Some("My agency's most recent referrals"), "r.referring_agency_id = ?".into(), Some(who.agency_id.0))
+                (
+                    "My agency's referrals",
+                    Some("My agency's most recent referrals"),
+                    "r.referring_agency_id = ?".into(),
+                    Some(who.agency_id.0),
+                )
             }
             Role::Admin => {
                 let u: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE disabled = 0").fetch_one(&mut *conn).await?;
@@ -709,7 +781,11 @@ impl Store for SqliteStore {
         };
         let mut queue = Vec::new();
         if queue_title.is_some() {
-            let order = if who.role == Role::PartnerAgency { "r.referral_date DESC, r.id DESC".to_string() } else { format!("{RISK_ORDER}, r.referral_date ASC, r.id ASC") };
+            let order = if who.role == Role::PartnerAgency {
+                "r.referral_date DESC, r.id DESC".to_string()
+            } else {
+                format!("{RISK_ORDER}, r.referral_date ASC, r.id ASC")
+            };
             let sql = format!(
                 "SELECT r.id, r.person_id, p.given_name || ' ' || p.family_name AS name, r.referral_date, r.source_agency_kind, r.risk_level, t.name AS team, r.status, p.restricted
                  FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN teams t ON t.id = r.assigned_team_id
@@ -750,7 +826,8 @@ impl Store for SqliteStore {
     }
 
     async fn audit_recent(&self, ctx: &Ctx, f: &AuditFilter) -> Result<Vec<AuditRow>> {
-        let mut sql = String::from("SELECT id, at, username, action, record_type, record_id, detail, source, hash FROM audit_log WHERE 1=1");
+        let mut sql =
+            String::from("SELECT id, at, username, action, record_type, record_id, detail, source, hash FROM audit_log WHERE 1=1");
         let mut binds: Vec<String> = Vec::new();
         if let Some(u) = &f.username {
             sql.push_str(" AND username = ?");
@@ -799,8 +876,10 @@ impl Store for SqliteStore {
 
     async fn verify_audit(&self) -> Result<AuditVerification> {
         use sqlx::Row as _;
-        let mut rows = sqlx::query("SELECT id, at, user_id, username, action, record_type, record_id, detail, source, prev_hash, hash FROM audit_log ORDER BY id")
-            .fetch(&self.reader);
+        let mut rows = sqlx::query(
+            "SELECT id, at, user_id, username, action, record_type, record_id, detail, source, prev_hash, hash FROM audit_log ORDER BY id",
+        )
+        .fetch(&self.reader);
         let mut prev = GENESIS.to_string();
         let mut n = 0i64;
         use futures_lite::StreamExt as _;
@@ -816,7 +895,16 @@ impl Store for SqliteStore {
             let source: String = r.try_get("source")?;
             let stored_prev: String = r.try_get("prev_hash")?;
             let hash: String = r.try_get("hash")?;
-            let fields = AuditFields { at: &at, user_id: r.try_get("user_id")?, username: &username, action: &action, record_type: &record_type, record_id: &record_id, detail: &detail, source: &source };
+            let fields = AuditFields {
+                at: &at,
+                user_id: r.try_get("user_id")?,
+                username: &username,
+                action: &action,
+                record_type: &record_type,
+                record_id: &record_id,
+                detail: &detail,
+                source: &source,
+            };
             if stored_prev != prev || chain_hash(&prev, &fields) != hash {
                 return Ok(AuditVerification { rows: n, head_hash: prev, first_broken: Some(id) });
             }
@@ -834,19 +922,30 @@ pub struct BulkLoader {
 
 impl BulkLoader {
     pub async fn lot(&mut self, key: &str, name: &str) -> Result<i64> {
-        Ok(sqlx::query_scalar("INSERT INTO lots (key, name) VALUES (?,?) RETURNING id").bind(key).bind(name).fetch_one(&mut *self.tx).await?)
-    }
-    pub async fn district(&mut self, key: &str, name: &str, lot_key: &str, population: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar("INSERT INTO districts (key, name, lot_id, population) VALUES (?,?,(SELECT id FROM lots WHERE key = ?),?) RETURNING id")
+        Ok(sqlx::query_scalar("INSERT INTO lots (key, name) VALUES (?,?) RETURNING id")
             .bind(key)
             .bind(name)
-            .bind(lot_key)
-            .bind(population)
             .fetch_one(&mut *self.tx)
             .await?)
     }
+    pub async fn district(&mut self, key: &str, name: &str, lot_key: &str, population: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO districts (key, name, lot_id, population) VALUES (?,?,(SELECT id FROM lots WHERE key = ?),?) RETURNING id",
+        )
+        .bind(key)
+        .bind(name)
+        .bind(lot_key)
+        .bind(population)
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
     pub async fn agency(&mut self, key: &str, name: &str, kind: &str) -> Result<i64> {
-        Ok(sqlx::query_scalar("INSERT INTO agencies (key, name, kind) VALUES (?,?,?) RETURNING id").bind(key).bind(name).bind(kind).fetch_one(&mut *self.tx).await?)
+        Ok(sqlx::query_scalar("INSERT INTO agencies (key, name, kind) VALUES (?,?,?) RETURNING id")
+            .bind(key)
+            .bind(name)
+            .bind(kind)
+            .fetch_one(&mut *self.tx)
+            .await?)
     }
     pub async fn team(&mut self, key: &str, name: &str, kind: &str, agency_key: &str, fte: f64, safe_caseload: Option<i64>) -> Result<i64> {
         Ok(sqlx::query_scalar(
@@ -898,7 +997,12 @@ impl BulkLoader {
         .await?)
     }
     pub async fn relationship(&mut self, from: i64, to: i64, kind: &str) -> Result<()> {
-        sqlx::query("INSERT OR IGNORE INTO relationships (from_person_id, to_person_id, kind) VALUES (?,?,?)").bind(from).bind(to).bind(kind).execute(&mut *self.tx).await?;
+        sqlx::query("INSERT OR IGNORE INTO relationships (from_person_id, to_person_id, kind) VALUES (?,?,?)")
+            .bind(from)
+            .bind(to)
+            .bind(kind)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
     pub async fn referral(&mut self, r: &bulk::Referral) -> Result<i64> {
@@ -925,13 +1029,21 @@ impl BulkLoader {
         .fetch_one(&mut *self.tx)
         .await?;
         if let Some(p) = r.perpetrator_id {
-            sqlx::query("INSERT OR IGNORE INTO referral_people (referral_id, person_id, role) VALUES (?,?,'alleged_perpetrator')").bind(id).bind(p).execute(&mut *self.tx).await?;
+            sqlx::query("INSERT OR IGNORE INTO referral_people (referral_id, person_id, role) VALUES (?,?,'alleged_perpetrator')")
+                .bind(id)
+                .bind(p)
+                .execute(&mut *self.tx)
+                .await?;
             if let Some(k) = r.relationship {
                 self.relationship(r.person_id, p, k.key()).await?;
             }
         }
         for c in &r.child_ids {
-            sqlx::query("INSERT OR IGNORE INTO referral_people (referral_id, person_id, role) VALUES (?,?,'child')").bind(id).bind(c).execute(&mut *self.tx).await?;
+            sqlx::query("INSERT OR IGNORE INTO referral_people (referral_id, person_id, role) VALUES (?,?,'child')")
+                .bind(id)
+                .bind(c)
+                .execute(&mut *self.tx)
+                .await?;
             self.relationship(r.person_id, *c, "parent_of").await?;
         }
         if r.safe_to_call.is_some() || r.safe_to_text.is_some() || r.safe_times.is_some() {

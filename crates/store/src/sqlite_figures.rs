@@ -1,7 +1,7 @@
 //! SQLite implementation of [`crate::FiguresStore`]: counts and sums only,
 //! every query parameterised; no row that names a person leaves SQL.
 use crate::figures::{DistrictFigures, FiguresStore, LiveFigures, MaracFigures, Period, Tally, TeamFte};
-use crate::sqlite::{audit, SqliteStore};
+use crate::sqlite::{SqliteStore, audit};
 use crate::{Ctx, Result, StoreError};
 use async_trait::async_trait;
 use haven_domain::access::Permission;
@@ -37,9 +37,11 @@ fn served_by(column: &str) -> String {
 async fn marac(conn: &mut SqliteConnection, p: &(String, String)) -> Result<Option<MaracFigures>> {
     // The MARAC tables arrive with a later migration; count them only when
     // they exist with the columns used here.
-    let cols: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info('marac_cases') WHERE name IN ('person_id', 'referred_on', 'repeat', 'children', 'status')")
-        .fetch_one(&mut *conn)
-        .await?;
+    let cols: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pragma_table_info('marac_cases') WHERE name IN ('person_id', 'referred_on', 'repeat', 'children', 'status')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if cols < 5 {
         return Ok(None);
     }
@@ -52,7 +54,12 @@ async fn marac(conn: &mut SqliteConnection, p: &(String, String)) -> Result<Opti
     .bind(&p.1)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Some(MaracFigures { cases: r.try_get("cases")?, repeats: r.try_get("repeats")?, children: r.try_get("children")?, victims: r.try_get("victims")? }))
+    Ok(Some(MaracFigures {
+        cases: r.try_get("cases")?,
+        repeats: r.try_get("repeats")?,
+        children: r.try_get("children")?,
+        victims: r.try_get("victims")?,
+    }))
 }
 
 #[async_trait]
@@ -87,7 +94,9 @@ impl FiguresStore for SqliteStore {
             &p,
         )
         .await?;
-        let victims_high = scalar(c, &format!("SELECT COUNT(DISTINCT r.person_id) FROM referrals r WHERE {IN_PERIOD} AND r.risk_level = 'high'"), &p).await?;
+        let victims_high =
+            scalar(c, &format!("SELECT COUNT(DISTINCT r.person_id) FROM referrals r WHERE {IN_PERIOD} AND r.risk_level = 'high'"), &p)
+                .await?;
         let victims_medium = scalar(
             c,
             &format!(
@@ -97,9 +106,15 @@ impl FiguresStore for SqliteStore {
             &p,
         )
         .await?;
-        let by_source = tally(c, &format!("SELECT r.source_agency_kind AS k, COUNT(*) AS n FROM referrals r WHERE {IN_PERIOD} GROUP BY 1 ORDER BY n DESC, k"), &p).await?;
+        let by_source = tally(
+            c,
+            &format!("SELECT r.source_agency_kind AS k, COUNT(*) AS n FROM referrals r WHERE {IN_PERIOD} GROUP BY 1 ORDER BY n DESC, k"),
+            &p,
+        )
+        .await?;
         let police_incidents = scalar(c, "SELECT COUNT(*) FROM police_incident_dates WHERE incident_date BETWEEN ?1 AND ?2", &p).await?;
-        let police_victims = scalar(c, "SELECT COUNT(DISTINCT person_id) FROM police_incident_dates WHERE incident_date BETWEEN ?1 AND ?2", &p).await?;
+        let police_victims =
+            scalar(c, "SELECT COUNT(DISTINCT person_id) FROM police_incident_dates WHERE incident_date BETWEEN ?1 AND ?2", &p).await?;
         let police_risk = tally(
             c,
             &format!(

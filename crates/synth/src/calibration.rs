@@ -33,11 +33,7 @@ pub const REFERRAL_SOURCES: &[(AgencyKind, f64)] = &[
 
 /// Risk at referral. Seed 004 Table 1: high 3% in Hertfordshire against
 /// "around 10%" elsewhere; medium 25%. We take the middle of 3–10%.
-pub const RISK_MIX: &[(RiskLevel, f64)] = &[
-    (RiskLevel::High, 7.0),
-    (RiskLevel::Medium, 25.0),
-    (RiskLevel::Standard, 68.0),
-];
+pub const RISK_MIX: &[(RiskLevel, f64)] = &[(RiskLevel::High, 7.0), (RiskLevel::Medium, 25.0), (RiskLevel::Standard, 68.0)];
 
 /// Share of high-risk referrals raised to high on professional judgement
 /// with a DASH score below 14.
@@ -51,8 +47,7 @@ pub const REPEAT_RATE: f64 = 0.35;
 pub const HOUSEHOLDS_WITH_CHILDREN: f64 = 0.60;
 
 /// …and almost 1.8 per family: this distribution has mean 1.805.
-pub const CHILDREN_PER_FAMILY: &[(u8, f64)] =
-    &[(1, 46.0), (2, 35.0), (3, 13.0), (4, 4.5), (5, 1.5)];
+pub const CHILDREN_PER_FAMILY: &[(u8, f64)] = &[(1, 46.0), (2, 35.0), (3, 13.0), (4, 4.5), (5, 1.5)];
 
 /// Share of referrals naming an alleged perpetrator (first referral).
 pub const PERPETRATOR_NAMED: f64 = 0.92;
@@ -62,20 +57,12 @@ pub const PERPETRATOR_NAMED: f64 = 0.92;
 pub const SERIAL_PERPETRATOR: f64 = 0.04;
 
 /// Victim ↔ perpetrator relationship.
-pub const RELATIONSHIP: &[(RelationshipKind, f64)] = &[
-    (RelationshipKind::IntimatePartner, 42.0),
-    (RelationshipKind::ExPartner, 43.0),
-    (RelationshipKind::FamilyMember, 15.0),
-];
+pub const RELATIONSHIP: &[(RelationshipKind, f64)] =
+    &[(RelationshipKind::IntimatePartner, 42.0), (RelationshipKind::ExPartner, 43.0), (RelationshipKind::FamilyMember, 15.0)];
 
 /// Victims' sex: about 91% female, 7.5% male (services see far fewer men
 /// than the CSEW rates imply: seed 000's access ratios, 12% vs 1.3%).
-pub const VICTIM_SEX: &[(Sex, f64)] = &[
-    (Sex::Female, 91.0),
-    (Sex::Male, 7.5),
-    (Sex::NotKnown, 1.0),
-    (Sex::PreferNotToSay, 0.5),
-];
+pub const VICTIM_SEX: &[(Sex, f64)] = &[(Sex::Female, 91.0), (Sex::Male, 7.5), (Sex::NotKnown, 1.0), (Sex::PreferNotToSay, 0.5)];
 
 /// A shire county's mix (seed 000: 93% White; Asian 3.8%, Black 1.0% of
 /// the population), with a little "not known".
@@ -115,12 +102,8 @@ pub const VICTIM_ORIENTATION: &[(SexualOrientation, f64)] = &[
 ];
 
 /// Victims' disability (disabled people are over-represented among victims).
-pub const VICTIM_DISABILITY: &[(YesNoUnknown, f64)] = &[
-    (YesNoUnknown::Yes, 17.0),
-    (YesNoUnknown::No, 68.0),
-    (YesNoUnknown::NotKnown, 14.0),
-    (YesNoUnknown::PreferNotToSay, 1.0),
-];
+pub const VICTIM_DISABILITY: &[(YesNoUnknown, f64)] =
+    &[(YesNoUnknown::Yes, 17.0), (YesNoUnknown::No, 68.0), (YesNoUnknown::NotKnown, 14.0), (YesNoUnknown::PreferNotToSay, 1.0)];
 
 /// Ages of victims with dependent children: (from, to inclusive, weight).
 pub const PARENT_AGES: &[((u32, u32), f64)] = &[
@@ -186,11 +169,7 @@ mod tests {
 
     #[test]
     fn children_per_family_is_about_1_8() {
-        let mean: f64 = CHILDREN_PER_FAMILY
-            .iter()
-            .map(|(n, w)| f64::from(*n) * w)
-            .sum::<f64>()
-            / 100.0;
+        let mean: f64 = CHILDREN_PER_FAMILY.iter().map(|(n, w)| f64::from(*n) * w).sum::<f64>() / 100.0;
         assert!((mean - 1.8).abs() < 0.01, "{mean}");
     }
 }

@@ -18,12 +18,7 @@
 //! medium 25%); repeat victims ~35%; 60% of victims with dependent children,
 //! 1.8 per family (004); ~91% female victims; a shire county's ethnicity mix.
 //! Nothing here describes a real person, place or postcode area.
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 pub mod calibration;
 mod names;

@@ -475,12 +475,12 @@ const FAMILY: &[&str] = &[
 ];
 
 const SOUTH_ASIAN_FEMALE: &[&str] = &[
-    "Aisha", "Fatima", "Priya", "Sana", "Amira", "Nadia", "Zara", "Anjali", "Shabana", "Ruksana",
-    "Parveen", "Nazia", "Simran", "Harpreet", "Sunita", "Farah", "Hina", "Meera",
+    "Aisha", "Fatima", "Priya", "Sana", "Amira", "Nadia", "Zara", "Anjali", "Shabana", "Ruksana", "Parveen", "Nazia", "Simran", "Harpreet",
+    "Sunita", "Farah", "Hina", "Meera",
 ];
 const SOUTH_ASIAN_MALE: &[&str] = &[
-    "Mohammed", "Imran", "Asif", "Raj", "Sanjay", "Tariq", "Amir", "Bilal", "Hamza", "Arjun",
-    "Kamran", "Harjit", "Rajesh", "Faisal", "Zain", "Adil",
+    "Mohammed", "Imran", "Asif", "Raj", "Sanjay", "Tariq", "Amir", "Bilal", "Hamza", "Arjun", "Kamran", "Harjit", "Rajesh", "Faisal",
+    "Zain", "Adil",
 ];
 const SOUTH_ASIAN_FAMILY: &[&str] = &[
     "Khan",
@@ -556,38 +556,12 @@ const EAST_EUROPEAN_FAMILY: &[&str] = &[
     "Jankowski",
     "Balan",
 ];
-const AFRICAN_FEMALE: &[&str] = &[
-    "Blessing",
-    "Grace",
-    "Precious",
-    "Chioma",
-    "Amara",
-    "Adaeze",
-    "Funmilayo",
-    "Nia",
-    "Abena",
-    "Esther",
-    "Ruth",
-    "Tendai",
-];
-const AFRICAN_MALE: &[&str] = &[
-    "Emmanuel",
-    "Samuel",
-    "Daniel",
-    "Kwame",
-    "Chinedu",
-    "Oluwaseun",
-    "Tunde",
-    "Kofi",
-    "Joseph",
-    "Isaac",
-    "Tendai",
-    "Obinna",
-];
-const AFRICAN_FAMILY: &[&str] = &[
-    "Okafor", "Adeyemi", "Mensah", "Okoro", "Osei", "Eze", "Adebayo", "Boateng", "Nwosu", "Asante",
-    "Mutasa", "Bello", "Owusu", "Chukwu",
-];
+const AFRICAN_FEMALE: &[&str] =
+    &["Blessing", "Grace", "Precious", "Chioma", "Amara", "Adaeze", "Funmilayo", "Nia", "Abena", "Esther", "Ruth", "Tendai"];
+const AFRICAN_MALE: &[&str] =
+    &["Emmanuel", "Samuel", "Daniel", "Kwame", "Chinedu", "Oluwaseun", "Tunde", "Kofi", "Joseph", "Isaac", "Tendai", "Obinna"];
+const AFRICAN_FAMILY: &[&str] =
+    &["Okafor", "Adeyemi", "Mensah", "Okoro", "Osei", "Eze", "Adebayo", "Boateng", "Nwosu", "Asante", "Mutasa", "Bello", "Owusu", "Chukwu"];
 
 /// Which naming pool to draw from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -601,9 +575,7 @@ enum Pool {
 fn pool_for(e: Ethnicity) -> Pool {
     use Ethnicity as E;
     match e {
-        E::AsianBangladeshi | E::AsianIndian | E::AsianPakistani | E::AsianOther => {
-            Pool::SouthAsian
-        }
+        E::AsianBangladeshi | E::AsianIndian | E::AsianPakistani | E::AsianOther => Pool::SouthAsian,
         E::WhiteOther | E::WhiteRoma => Pool::EastEuropean,
         E::BlackAfrican => Pool::African,
         _ => Pool::British,
@@ -632,24 +604,9 @@ impl Names {
         let g = |l| ranked(l, 6.0, 0.8);
         let f = |l| ranked(l, 8.0, 0.85);
         Self {
-            female: [
-                g(FEMALE),
-                g(SOUTH_ASIAN_FEMALE),
-                g(EAST_EUROPEAN_FEMALE),
-                g(AFRICAN_FEMALE),
-            ],
-            male: [
-                g(MALE),
-                g(SOUTH_ASIAN_MALE),
-                g(EAST_EUROPEAN_MALE),
-                g(AFRICAN_MALE),
-            ],
-            family: [
-                f(FAMILY),
-                f(SOUTH_ASIAN_FAMILY),
-                f(EAST_EUROPEAN_FAMILY),
-                f(AFRICAN_FAMILY),
-            ],
+            female: [g(FEMALE), g(SOUTH_ASIAN_FEMALE), g(EAST_EUROPEAN_FEMALE), g(AFRICAN_FEMALE)],
+            male: [g(MALE), g(SOUTH_ASIAN_MALE), g(EAST_EUROPEAN_MALE), g(AFRICAN_MALE)],
+            family: [f(FAMILY), f(SOUTH_ASIAN_FAMILY), f(EAST_EUROPEAN_FAMILY), f(AFRICAN_FAMILY)],
         }
     }
 
@@ -674,17 +631,8 @@ impl Names {
 
     /// A given name for someone of this sex and ethnicity. Minority-ethnic
     /// people often have names from the general pool too.
-    pub(crate) fn given<R: Rng + ?Sized>(
-        &self,
-        rng: &mut R,
-        sex: Sex,
-        e: Ethnicity,
-    ) -> &'static str {
-        let pool = if rng.gen_bool(0.8) {
-            pool_for(e)
-        } else {
-            Pool::British
-        };
+    pub(crate) fn given<R: Rng + ?Sized>(&self, rng: &mut R, sex: Sex, e: Ethnicity) -> &'static str {
+        let pool = if rng.gen_bool(0.8) { pool_for(e) } else { Pool::British };
         let female = match sex {
             Sex::Female => true,
             Sex::Male => false,
@@ -695,11 +643,7 @@ impl Names {
     }
 
     pub(crate) fn family<R: Rng + ?Sized>(&self, rng: &mut R, e: Ethnicity) -> &'static str {
-        let pool = if rng.gen_bool(0.9) {
-            pool_for(e)
-        } else {
-            Pool::British
-        };
+        let pool = if rng.gen_bool(0.9) { pool_for(e) } else { Pool::British };
         Self::table(&self.family, pool).sample(rng)
     }
 }

@@ -15,11 +15,7 @@ pub const COUNTY: &str = "Wessex";
 
 /// Lots: (key, name, postcode area). The areas are not real UK postcode
 /// areas (see [`crate::postcode::is_invented_area`]).
-const LOTS: [(&str, &str, &str); 3] = [
-    ("north", "North Wessex", "WX"),
-    ("mid", "Mid Wessex", "WY"),
-    ("south", "South Wessex", "WH"),
-];
+const LOTS: [(&str, &str, &str); 3] = [("north", "North Wessex", "WX"), ("mid", "Mid Wessex", "WY"), ("south", "South Wessex", "WH")];
 
 /// How many of the 11 districts fall in each lot.
 const DISTRICTS_PER_LOT: [usize; 3] = [4, 4, 3];
@@ -45,23 +41,10 @@ const DISTRICT_NAMES: &[&str] = &[
 ];
 
 /// Usernames that the demo and the acceptance checks rely on.
-pub const DEMO_USERNAMES: [&str; 9] = [
-    "admin",
-    "triage",
-    "idva",
-    "outreach",
-    "refuge",
-    "marac",
-    "police",
-    "children",
-    "commissioner",
-];
+pub const DEMO_USERNAMES: [&str; 9] = ["admin", "triage", "idva", "outreach", "refuge", "marac", "police", "children", "commissioner"];
 
 fn slug(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase()
+    s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
 }
 
 /// Build the partnership for `seed`. District names, populations and staff
@@ -71,17 +54,8 @@ pub fn partnership(seed: u64) -> Partnership {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(1);
 
-    let lots: Vec<Lot> = LOTS
-        .iter()
-        .map(|&(key, name, _)| Lot {
-            key: key.to_owned(),
-            name: name.to_owned(),
-        })
-        .collect();
-    let marac_areas: Vec<String> = LOTS
-        .iter()
-        .map(|&(_, name, _)| format!("{name} MARAC"))
-        .collect();
+    let lots: Vec<Lot> = LOTS.iter().map(|&(key, name, _)| Lot { key: key.to_owned(), name: name.to_owned() }).collect();
+    let marac_areas: Vec<String> = LOTS.iter().map(|&(_, name, _)| format!("{name} MARAC")).collect();
 
     // Districts: 11 of the 16 names, shuffled by the seed.
     let mut names: Vec<&str> = DISTRICT_NAMES.to_vec();
@@ -96,9 +70,7 @@ pub fn partnership(seed: u64) -> Partnership {
             let population = rng.gen_range(850..=1850u32) * 100;
             // Roughly one postcode district per 40,000 people.
             let n_pc = (population / 40_000).clamp(2, 5);
-            let postcode_districts = (next_pc..next_pc + n_pc)
-                .map(|d| format!("{area}{d}"))
-                .collect();
+            let postcode_districts = (next_pc..next_pc + n_pc).map(|d| format!("{area}{d}")).collect();
             next_pc += n_pc;
             districts.push(District {
                 key: slug(name),
@@ -114,86 +86,30 @@ pub fn partnership(seed: u64) -> Partnership {
 
     let agencies = agencies(&districts);
     let (teams, staff) = teams_and_staff(&mut rng, &districts);
-    Partnership {
-        county: COUNTY.to_owned(),
-        lots,
-        districts,
-        agencies,
-        teams,
-        staff,
-        marac_areas,
-    }
+    Partnership { county: COUNTY.to_owned(), lots, districts, agencies, teams, staff, marac_areas }
 }
 
 fn agencies(districts: &[District]) -> Vec<Agency> {
     use AgencyKind as K;
-    let a = |key: &str, name: &str, kind| Agency {
-        key: key.to_owned(),
-        name: name.to_owned(),
-        kind,
-    };
+    let a = |key: &str, name: &str, kind| Agency { key: key.to_owned(), name: name.to_owned(), kind };
     let mut v = vec![
         a("county-council", "Wessex County Council", K::Other),
         a("police", "Wessex Constabulary", K::Police),
-        a(
-            "childrens-services",
-            "Wessex County Council Children's Services",
-            K::ChildrensServices,
-        ),
-        a(
-            "adult-social-care",
-            "Wessex County Council Adult Social Care",
-            K::AdultSocialCare,
-        ),
+        a("childrens-services", "Wessex County Council Children's Services", K::ChildrensServices),
+        a("adult-social-care", "Wessex County Council Adult Social Care", K::AdultSocialCare),
         a("gp", "Wessex Primary Care Network (GP practices)", K::Gp),
-        a(
-            "emergency-dept",
-            "Wessex General Hospital Emergency Department",
-            K::AandE,
-        ),
-        a(
-            "maternity",
-            "Wessex General Hospital Maternity Unit",
-            K::Maternity,
-        ),
-        a(
-            "health-visiting",
-            "Wessex Community Health NHS Trust Health Visiting",
-            K::HealthVisitor,
-        ),
-        a(
-            "mental-health",
-            "Wessex Mind and Wellbeing NHS Foundation Trust",
-            K::MentalHealth,
-        ),
-        a(
-            "substance-misuse",
-            "Wessex Recovery Partnership",
-            K::SubstanceMisuse,
-        ),
+        a("emergency-dept", "Wessex General Hospital Emergency Department", K::AandE),
+        a("maternity", "Wessex General Hospital Maternity Unit", K::Maternity),
+        a("health-visiting", "Wessex Community Health NHS Trust Health Visiting", K::HealthVisitor),
+        a("mental-health", "Wessex Mind and Wellbeing NHS Foundation Trust", K::MentalHealth),
+        a("substance-misuse", "Wessex Recovery Partnership", K::SubstanceMisuse),
         a("probation", "Probation Service, Wessex", K::Probation),
-        a(
-            "education",
-            "Wessex Schools Safeguarding Service",
-            K::Education,
-        ),
-        a(
-            "da-service",
-            "Wessex Domestic Abuse Service",
-            K::SpecialistDa,
-        ),
-        a(
-            "victim-support",
-            "Victim Support (Wessex)",
-            K::VictimSupport,
-        ),
+        a("education", "Wessex Schools Safeguarding Service", K::Education),
+        a("da-service", "Wessex Domestic Abuse Service", K::SpecialistDa),
+        a("victim-support", "Victim Support (Wessex)", K::VictimSupport),
     ];
     for d in districts {
-        v.push(a(
-            &format!("housing-{}", d.key),
-            &format!("{} District Council Housing Options", d.name),
-            K::Housing,
-        ));
+        v.push(a(&format!("housing-{}", d.key), &format!("{} District Council Housing Options", d.name), K::Housing));
     }
     v
 }
@@ -213,188 +129,41 @@ fn teams_and_staff(rng: &mut ChaCha8Rng, districts: &[District]) -> (Vec<Team>, 
     // (key, name, kind, agency, safe caseload per FTE)
     let mut team_defs: Vec<(String, String, TeamKind, String, Option<u32>)> = Vec::new();
     let mut def = |key: &str, name: &str, kind, agency: &str, cap: Option<u32>| {
-        team_defs.push((
-            key.to_owned(),
-            name.to_owned(),
-            kind,
-            agency.to_owned(),
-            cap,
-        ));
+        team_defs.push((key.to_owned(), name.to_owned(), kind, agency.to_owned(), cap));
     };
-    def(
-        "admin",
-        "System administration",
-        T::Administration,
-        "county-council",
-        None,
-    );
-    def(
-        "commissioning",
-        "Domestic abuse commissioning and analysis",
-        T::Commissioning,
-        "county-council",
-        None,
-    );
-    def(
-        "marac",
-        "MARAC coordination",
-        T::Marac,
-        "county-council",
-        None,
-    );
-    def(
-        "front-door",
-        "Domestic abuse front door",
-        T::FrontDoor,
-        "da-service",
-        None,
-    );
+    def("admin", "System administration", T::Administration, "county-council", None);
+    def("commissioning", "Domestic abuse commissioning and analysis", T::Commissioning, "county-council", None);
+    def("marac", "MARAC coordination", T::Marac, "county-council", None);
+    def("front-door", "Domestic abuse front door", T::FrontDoor, "da-service", None);
     for (key, name, _) in LOTS {
         // Caseload norms from seed 004: 65 high-risk cases per IDVA, 85 medium-risk per caseworker.
-        def(
-            &format!("idva-{key}"),
-            &format!("{name} IDVA service"),
-            T::Idva,
-            "da-service",
-            Some(65),
-        );
-        def(
-            &format!("outreach-{key}"),
-            &format!("{name} outreach"),
-            T::Outreach,
-            "da-service",
-            Some(85),
-        );
+        def(&format!("idva-{key}"), &format!("{name} IDVA service"), T::Idva, "da-service", Some(65));
+        def(&format!("outreach-{key}"), &format!("{name} outreach"), T::Outreach, "da-service", Some(85));
     }
-    def(
-        "refuge",
-        "Refuge and safe accommodation",
-        T::Refuge,
-        "da-service",
-        None,
-    );
-    def(
-        "cyp",
-        "Children and young people's service",
-        T::ChildrenYoungPeople,
-        "da-service",
-        Some(40),
-    );
-    def(
-        "perpetrator",
-        "Behaviour change programme",
-        T::Perpetrator,
-        "da-service",
-        Some(30),
-    );
-    def(
-        "police-dau",
-        "Domestic Abuse Unit",
-        T::Partner,
-        "police",
-        None,
-    );
-    def(
-        "childrens-mash",
-        "Children's Multi-Agency Safeguarding Hub",
-        T::Partner,
-        "childrens-services",
-        None,
-    );
-    def(
-        "adult-safeguarding",
-        "Adult safeguarding",
-        T::Partner,
-        "adult-social-care",
-        None,
-    );
-    def(
-        "gp-safeguarding",
-        "Primary care safeguarding leads",
-        T::Partner,
-        "gp",
-        None,
-    );
-    def(
-        "ed-safeguarding",
-        "Emergency department safeguarding",
-        T::Partner,
-        "emergency-dept",
-        None,
-    );
-    def(
-        "maternity-safeguarding",
-        "Maternity safeguarding midwives",
-        T::Partner,
-        "maternity",
-        None,
-    );
-    def(
-        "health-visiting-team",
-        "Health visiting",
-        T::Partner,
-        "health-visiting",
-        None,
-    );
-    def(
-        "mental-health-safeguarding",
-        "Mental health safeguarding",
-        T::Partner,
-        "mental-health",
-        None,
-    );
-    def(
-        "substance-misuse-team",
-        "Recovery workers",
-        T::Partner,
-        "substance-misuse",
-        None,
-    );
-    def(
-        "probation-team",
-        "Probation domestic abuse leads",
-        T::Partner,
-        "probation",
-        None,
-    );
-    def(
-        "education-safeguarding",
-        "Designated safeguarding leads network",
-        T::Partner,
-        "education",
-        None,
-    );
-    def(
-        "victim-support-team",
-        "Victim care volunteers",
-        T::Partner,
-        "victim-support",
-        None,
-    );
+    def("refuge", "Refuge and safe accommodation", T::Refuge, "da-service", None);
+    def("cyp", "Children and young people's service", T::ChildrenYoungPeople, "da-service", Some(40));
+    def("perpetrator", "Behaviour change programme", T::Perpetrator, "da-service", Some(30));
+    def("police-dau", "Domestic Abuse Unit", T::Partner, "police", None);
+    def("childrens-mash", "Children's Multi-Agency Safeguarding Hub", T::Partner, "childrens-services", None);
+    def("adult-safeguarding", "Adult safeguarding", T::Partner, "adult-social-care", None);
+    def("gp-safeguarding", "Primary care safeguarding leads", T::Partner, "gp", None);
+    def("ed-safeguarding", "Emergency department safeguarding", T::Partner, "emergency-dept", None);
+    def("maternity-safeguarding", "Maternity safeguarding midwives", T::Partner, "maternity", None);
+    def("health-visiting-team", "Health visiting", T::Partner, "health-visiting", None);
+    def("mental-health-safeguarding", "Mental health safeguarding", T::Partner, "mental-health", None);
+    def("substance-misuse-team", "Recovery workers", T::Partner, "substance-misuse", None);
+    def("probation-team", "Probation domestic abuse leads", T::Partner, "probation", None);
+    def("education-safeguarding", "Designated safeguarding leads network", T::Partner, "education", None);
+    def("victim-support-team", "Victim care volunteers", T::Partner, "victim-support", None);
     // Housing options teams in the two largest districts send a representative.
     let mut by_pop: Vec<&District> = districts.iter().collect();
-    by_pop.sort_by(|a, b| {
-        b.population
-            .cmp(&a.population)
-            .then_with(|| a.key.cmp(&b.key))
-    });
+    by_pop.sort_by(|a, b| b.population.cmp(&a.population).then_with(|| a.key.cmp(&b.key)));
     let housing: Vec<String> = by_pop.iter().take(2).map(|d| d.key.clone()).collect();
     for d in districts.iter().filter(|d| housing.contains(&d.key)) {
-        def(
-            &format!("housing-{}-options", d.key),
-            &format!("{} housing options", d.name),
-            T::Partner,
-            &format!("housing-{}", d.key),
-            None,
-        );
+        def(&format!("housing-{}-options", d.key), &format!("{} housing options", d.name), T::Partner, &format!("housing-{}", d.key), None);
     }
 
-    let post = |team: &str, role, count, demo| Post {
-        team: team.to_owned(),
-        role,
-        count,
-        demo,
-    };
+    let post = |team: &str, role, count, demo| Post { team: team.to_owned(), role, count, demo };
     let mut plan = vec![
         post("admin", R::Admin, 2, Some("admin")),
         post("commissioning", R::Commissioner, 3, Some("commissioner")),
@@ -424,12 +193,7 @@ fn teams_and_staff(rng: &mut ChaCha8Rng, districts: &[District]) -> (Vec<Team>, 
         post("victim-support-team", R::PartnerAgency, 1, None),
     ];
     for k in &housing {
-        plan.push(post(
-            &format!("housing-{k}-options"),
-            R::PartnerAgency,
-            1,
-            None,
-        ));
+        plan.push(post(&format!("housing-{k}-options"), R::PartnerAgency, 1, None));
     }
 
     let names = Names::new();
@@ -437,17 +201,9 @@ fn teams_and_staff(rng: &mut ChaCha8Rng, districts: &[District]) -> (Vec<Team>, 
     let mut staff = Vec::new();
     for p in &plan {
         let team_key = &p.team;
-        let agency = team_defs
-            .iter()
-            .find(|t| &t.0 == team_key)
-            .map(|t| t.3.clone())
-            .unwrap_or_default();
+        let agency = team_defs.iter().find(|t| &t.0 == team_key).map(|t| t.3.clone()).unwrap_or_default();
         for i in 0..p.count {
-            let sex = if rng.gen_bool(0.75) {
-                Sex::Female
-            } else {
-                Sex::Male
-            };
+            let sex = if rng.gen_bool(0.75) { Sex::Female } else { Sex::Male };
             let eth = staff_ethnicity(rng);
             let given = names.given(rng, sex, eth);
             let family = names.family(rng, eth);
@@ -456,11 +212,7 @@ fn teams_and_staff(rng: &mut ChaCha8Rng, districts: &[District]) -> (Vec<Team>, 
                 _ => unique_username(&mut taken, given, family),
             };
             // Most staff are full time; part-timers work 0.5–0.8.
-            let fte = if rng.gen_bool(0.7) {
-                1.0
-            } else {
-                f64::from(rng.gen_range(5..=8u8)) / 10.0
-            };
+            let fte = if rng.gen_bool(0.7) { 1.0 } else { f64::from(rng.gen_range(5..=8u8)) / 10.0 };
             staff.push(StaffMember {
                 username,
                 display_name: format!("{given} {family}"),
@@ -475,19 +227,8 @@ fn teams_and_staff(rng: &mut ChaCha8Rng, districts: &[District]) -> (Vec<Team>, 
     let teams = team_defs
         .into_iter()
         .map(|(key, name, kind, agency, cap)| {
-            let fte: f64 = staff
-                .iter()
-                .filter(|s| s.team.as_deref() == Some(key.as_str()))
-                .map(|s| s.fte)
-                .sum();
-            Team {
-                key,
-                name,
-                kind,
-                agency,
-                fte: (fte * 10.0).round() / 10.0,
-                safe_caseload_per_fte: cap,
-            }
+            let fte: f64 = staff.iter().filter(|s| s.team.as_deref() == Some(key.as_str())).map(|s| s.fte).sum();
+            Team { key, name, kind, agency, fte: (fte * 10.0).round() / 10.0, safe_caseload_per_fte: cap }
         })
         .collect();
     (teams, staff)
@@ -497,15 +238,7 @@ fn staff_ethnicity(rng: &mut ChaCha8Rng) -> Ethnicity {
     if rng.gen_bool(0.88) {
         Ethnicity::WhiteBritish
     } else {
-        pick(
-            rng,
-            Ethnicity::WhiteOther,
-            &[
-                Ethnicity::AsianIndian,
-                Ethnicity::BlackAfrican,
-                Ethnicity::MixedOther,
-            ],
-        )
+        pick(rng, Ethnicity::WhiteOther, &[Ethnicity::AsianIndian, Ethnicity::BlackAfrican, Ethnicity::MixedOther])
     }
 }
 

@@ -86,12 +86,8 @@ pub struct Referrals {
 /// distinct victim is kept, so `n` = 1,000,000 needs tens of megabytes.
 pub fn referrals(seed: u64, n: u64, start: NaiveDate) -> Referrals {
     let p = partnership(seed);
-    let team_of = |kind: TeamKind, lot: &str| {
-        p.teams
-            .iter()
-            .find(|t| t.kind == kind && t.key.ends_with(&format!("-{lot}")))
-            .map(|t| t.key.clone())
-    };
+    let team_of =
+        |kind: TeamKind, lot: &str| p.teams.iter().find(|t| t.kind == kind && t.key.ends_with(&format!("-{lot}"))).map(|t| t.key.clone());
     let districts: Vec<DistrictInfo> = p
         .districts
         .iter()
@@ -102,22 +98,10 @@ pub fn referrals(seed: u64, n: u64, start: NaiveDate) -> Referrals {
             outreach: team_of(TeamKind::Outreach, &d.lot),
         })
         .collect();
-    let by_pop: Vec<(u8, f64)> = p
-        .districts
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (i as u8, f64::from(d.population)))
-        .collect();
-    let find = |kind: TeamKind| {
-        p.teams
-            .iter()
-            .find(|t| t.kind == kind)
-            .map(|t| t.key.clone())
-    };
+    let by_pop: Vec<(u8, f64)> = p.districts.iter().enumerate().map(|(i, d)| (i as u8, f64::from(d.population))).collect();
+    let find = |kind: TeamKind| p.teams.iter().find(|t| t.kind == kind).map(|t| t.key.clone());
     let end = start.checked_add_months(Months::new(12)).unwrap_or(start);
-    let days = u64::try_from((end - start).num_days())
-        .unwrap_or(365)
-        .max(1);
+    let days = u64::try_from((end - start).num_days()).unwrap_or(365).max(1);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(2);
     Referrals {
@@ -151,16 +135,10 @@ pub fn referrals(seed: u64, n: u64, start: NaiveDate) -> Referrals {
 /// A date of birth for someone exactly `age` on `on`.
 fn dob_for_age<R: Rng + ?Sized>(rng: &mut R, on: NaiveDate, age: u32) -> NaiveDate {
     let latest = on.checked_sub_months(Months::new(age * 12)).unwrap_or(on);
-    let earliest = on
-        .checked_sub_months(Months::new((age + 1) * 12))
-        .unwrap_or(latest);
-    let span = u64::try_from((latest - earliest).num_days())
-        .unwrap_or(1)
-        .max(1);
+    let earliest = on.checked_sub_months(Months::new((age + 1) * 12)).unwrap_or(latest);
+    let span = u64::try_from((latest - earliest).num_days()).unwrap_or(1).max(1);
     // (earliest, latest]: the day after `earliest` is the first at age + 1.
-    latest
-        .checked_sub_days(Days::new(rng.gen_range(0..span)))
-        .unwrap_or(latest)
+    latest.checked_sub_days(Days::new(rng.gen_range(0..span))).unwrap_or(latest)
 }
 
 fn age_on(dob: NaiveDate, on: NaiveDate) -> u32 {
@@ -220,9 +198,7 @@ impl Referrals {
         let outward = {
             let info = self.districts.get(usize::from(d))?;
             let n = info.postcode_districts.len();
-            info.postcode_districts
-                .get(self.rng.gen_range(0..n.max(1)))?
-                .clone()
+            info.postcode_districts.get(self.rng.gen_range(0..n.max(1)))?.clone()
         };
         Some(format!("{outward} {}", postcode::inward(&mut self.rng)))
     }
@@ -231,9 +207,7 @@ impl Referrals {
         // Spread evenly over the year with jitter; monotone in i.
         let u: f64 = self.rng.r#gen();
         let day = (((self.i as f64 + u) * self.days as f64) / self.n.max(1) as f64).floor() as u64;
-        self.start
-            .checked_add_days(Days::new(day.min(self.days - 1)))
-            .unwrap_or(self.start)
+        self.start.checked_add_days(Days::new(day.min(self.days - 1))).unwrap_or(self.start)
     }
 
     /// Whether the perpetrator against a victim of this sex and orientation is male.
@@ -274,29 +248,17 @@ impl Referrals {
         None
     }
 
-    fn new_perpetrator(
-        &mut self,
-        v: &VictimView<'_>,
-        rel: RelationshipKind,
-        male: bool,
-        date: NaiveDate,
-    ) -> SynthPerson {
+    fn new_perpetrator(&mut self, v: &VictimView<'_>, rel: RelationshipKind, male: bool, date: NaiveDate) -> SynthPerson {
         let idx = self.alloc();
         let rng = &mut self.rng;
         let sex = if male { Sex::Male } else { Sex::Female };
-        let ethnicity = if rng.gen_bool(0.85) {
-            v.ethnicity
-        } else {
-            self.t.ethnicity.sample(rng)
-        };
+        let ethnicity = if rng.gen_bool(0.85) { v.ethnicity } else { self.t.ethnicity.sample(rng) };
         let age = match rel {
             RelationshipKind::FamilyMember if v.age >= 40 && rng.gen_bool(0.5) => {
                 // An adult son or daughter.
                 rng.gen_range(16..=(v.age - 20).max(16))
             }
-            RelationshipKind::FamilyMember => {
-                (gauss(rng, f64::from(v.age) + 5.0, 8.0).round() as u32).clamp(16, 90)
-            }
+            RelationshipKind::FamilyMember => (gauss(rng, f64::from(v.age) + 5.0, 8.0).round() as u32).clamp(16, 90),
             _ => (gauss(rng, f64::from(v.age) + 2.5, 4.0).round() as u32).clamp(16, 90),
         };
         let family_name = if rel == RelationshipKind::FamilyMember || rng.gen_bool(0.3) {
@@ -321,11 +283,7 @@ impl Referrals {
         // Partners often share the address; ex-partners live elsewhere,
         // usually in the same district.
         let same_address = rel == RelationshipKind::IntimatePartner && rng.gen_bool(0.65);
-        let district = if same_address || rng.gen_bool(0.75) {
-            v.district
-        } else {
-            self.t.district.sample(rng)
-        };
+        let district = if same_address || rng.gen_bool(0.75) { v.district } else { self.t.district.sample(rng) };
         let postcode = if same_address {
             v.postcode.map(str::to_owned)
         } else if self.rng.gen_bool(0.85) {
@@ -357,18 +315,11 @@ impl Referrals {
     fn dash(&mut self, risk: RiskLevel, source: AgencyKind) -> (Option<u8>, bool) {
         let rng = &mut self.rng;
         match risk {
-            RiskLevel::High if rng.gen_bool(cal::PROFESSIONAL_JUDGEMENT) => {
-                (Some(rng.gen_range(8..=13)), true)
-            }
+            RiskLevel::High if rng.gen_bool(cal::PROFESSIONAL_JUDGEMENT) => (Some(rng.gen_range(8..=13)), true),
             // Scores cluster just above the threshold.
-            RiskLevel::High => (
-                Some((14 + rng.gen_range(0..=4) + rng.gen_range(0..=6)).min(24)),
-                false,
-            ),
+            RiskLevel::High => (Some((14 + rng.gen_range(0..=4) + rng.gen_range(0..=6)).min(24)), false),
             RiskLevel::Medium => (Some(rng.gen_range(8..=13)), false),
-            RiskLevel::Standard if source != AgencyKind::Police && rng.gen_bool(0.08) => {
-                (None, false)
-            }
+            RiskLevel::Standard if source != AgencyKind::Police && rng.gen_bool(0.08) => (None, false),
             RiskLevel::Standard => (Some(rng.gen_range(0..=7)), false),
         }
     }
@@ -377,20 +328,8 @@ impl Referrals {
         let date = self.referral_date();
         let mut source = self.t.source.sample(&mut self.rng);
         let repeat = !self.victims.is_empty() && self.rng.gen_bool(cal::REPEAT_RATE);
-        let Subject {
-            victim,
-            perpetrator,
-            children,
-            relationship,
-            district,
-            last_risk,
-            slot,
-            victim_sex,
-        } = if repeat {
-            self.repeat_victim(date)
-        } else {
-            self.new_victim(date)
-        };
+        let Subject { victim, perpetrator, children, relationship, district, last_risk, slot, victim_sex } =
+            if repeat { self.repeat_victim(date) } else { self.new_victim(date) };
         if source == AgencyKind::Maternity && victim_sex != Sex::Female {
             source = AgencyKind::Gp;
         }
@@ -420,9 +359,7 @@ impl Referrals {
             match risk_level {
                 RiskLevel::High => info.and_then(|d| d.idva.clone()),
                 RiskLevel::Medium => info.and_then(|d| d.outreach.clone()),
-                RiskLevel::Standard if rng.gen_bool(cal::STANDARD_ADVICE) => {
-                    self.front_door.clone()
-                }
+                RiskLevel::Standard if rng.gen_bool(cal::STANDARD_ADVICE) => self.front_door.clone(),
                 RiskLevel::Standard => None,
             }
         };
@@ -438,18 +375,8 @@ impl Referrals {
         };
         let safe_to_call = tri(rng, 0.55, 0.25);
         let safe_to_text = tri(rng, 0.5, 0.3);
-        let safe_times = if safe_to_call == Some(true) && rng.gen_bool(0.7) {
-            Some(text::safe_times(rng))
-        } else {
-            None
-        };
-        let reason = text::reason(
-            rng,
-            source,
-            risk_level,
-            perpetrator.as_ref().map(|_| relationship),
-            !children.is_empty(),
-        );
+        let safe_times = if safe_to_call == Some(true) && rng.gen_bool(0.7) { Some(text::safe_times(rng)) } else { None };
+        let reason = text::reason(rng, source, risk_level, perpetrator.as_ref().map(|_| relationship), !children.is_empty());
         let idx = self.i;
         SynthReferral {
             idx,
@@ -482,11 +409,7 @@ impl Referrals {
         let sex = t.sex.sample(rng);
         let ethnicity = t.ethnicity.sample(rng);
         let has_children = rng.gen_bool(cal::HOUSEHOLDS_WITH_CHILDREN);
-        let (lo, hi) = if has_children {
-            t.parent_age.sample(rng)
-        } else {
-            t.other_age.sample(rng)
-        };
+        let (lo, hi) = if has_children { t.parent_age.sample(rng) } else { t.other_age.sample(rng) };
         let age = rng.gen_range(lo..=hi);
         let date_of_birth = dob_for_age(rng, date, age);
         let sexual_orientation = t.orientation.sample(rng);
@@ -494,11 +417,7 @@ impl Referrals {
         let district = t.district.sample(rng);
         let given_name = t.names.given(rng, sex, ethnicity).to_owned();
         let family_name = t.names.family(rng, ethnicity).to_owned();
-        let postcode = if self.rng.gen_bool(0.95) {
-            self.new_postcode(district)
-        } else {
-            None
-        };
+        let postcode = if self.rng.gen_bool(0.95) { self.new_postcode(district) } else { None };
         let victim = SynthPerson {
             idx,
             given_name,
@@ -516,11 +435,7 @@ impl Referrals {
         let mut perp_male = false;
         let perpetrator = if self.rng.gen_bool(cal::PERPETRATOR_NAMED) {
             perp_male = self.perp_is_male(relationship, sex, sexual_orientation);
-            let known = if relationship == RelationshipKind::FamilyMember {
-                None
-            } else {
-                self.known_perpetrator(perp_male)
-            };
+            let known = if relationship == RelationshipKind::FamilyMember { None } else { self.known_perpetrator(perp_male) };
             Some(match known {
                 Some(p) => PersonRef::Existing(p),
                 None => {
@@ -539,29 +454,17 @@ impl Referrals {
             None
         };
 
-        let n_children = if has_children {
-            self.t.children.sample(&mut self.rng)
-        } else {
-            0
-        };
+        let n_children = if has_children { self.t.children.sample(&mut self.rng) } else { 0 };
         let first_child = self.next_person;
         let mut children = Vec::with_capacity(usize::from(n_children));
         let father_name = match &perpetrator {
-            Some(PersonRef::New(p))
-                if perp_male && relationship != RelationshipKind::FamilyMember =>
-            {
-                Some(p.family_name.clone())
-            }
+            Some(PersonRef::New(p)) if perp_male && relationship != RelationshipKind::FamilyMember => Some(p.family_name.clone()),
             _ => None,
         };
         for _ in 0..n_children {
             let cidx = self.alloc();
             let rng = &mut self.rng;
-            let csex = if rng.gen_bool(0.5) {
-                Sex::Female
-            } else {
-                Sex::Male
-            };
+            let csex = if rng.gen_bool(0.5) { Sex::Female } else { Sex::Male };
             let cage = rng.gen_range(0..=age.saturating_sub(16).min(17));
             let family_name = match &father_name {
                 Some(f) if rng.gen_bool(0.5) => f.clone(),
@@ -600,16 +503,7 @@ impl Referrals {
             perp_male,
             last_risk: RiskLevel::Standard,
         });
-        Subject {
-            victim: PersonRef::New(victim),
-            perpetrator,
-            children,
-            relationship,
-            district,
-            last_risk: None,
-            slot,
-            victim_sex: sex,
-        }
+        Subject { victim: PersonRef::New(victim), perpetrator, children, relationship, district, last_risk: None, slot, victim_sex: sex }
     }
 
     fn repeat_victim(&mut self, date: NaiveDate) -> Subject {
@@ -621,11 +515,7 @@ impl Referrals {
         if r.relationship == RelationshipKind::IntimatePartner && self.rng.gen_bool(0.15) {
             r.relationship = RelationshipKind::ExPartner;
         }
-        let new_abuser = if r.perp == NONE {
-            self.rng.gen_bool(0.3)
-        } else {
-            self.rng.gen_bool(0.06)
-        };
+        let new_abuser = if r.perp == NONE { self.rng.gen_bool(0.3) } else { self.rng.gen_bool(0.06) };
         let perpetrator = if new_abuser {
             r.relationship = RelationshipKind::IntimatePartner;
             let orientation = if r.perp_male == (r.sex == Sex::Female) || r.perp == NONE {
@@ -651,9 +541,7 @@ impl Referrals {
         } else {
             Some(PersonRef::Existing(r.perp))
         };
-        let children = (0..u64::from(r.n_children))
-            .map(|k| PersonRef::Existing(r.first_child + k))
-            .collect();
+        let children = (0..u64::from(r.n_children)).map(|k| PersonRef::Existing(r.first_child + k)).collect();
         if let Some(slot_ref) = self.victims.get_mut(slot) {
             *slot_ref = r;
         }

@@ -72,9 +72,7 @@ fn about(rel: RelationshipKind) -> &'static str {
     match rel {
         RelationshipKind::IntimatePartner => "Concerns relate to a current partner.",
         RelationshipKind::ExPartner => "Concerns relate to an ex-partner.",
-        RelationshipKind::FamilyMember | RelationshipKind::ParentOf => {
-            "Concerns relate to a family member."
-        }
+        RelationshipKind::FamilyMember | RelationshipKind::ParentOf => "Concerns relate to a family member.",
     }
 }
 
@@ -108,11 +106,7 @@ pub(crate) fn reason<R: Rng + ?Sized>(
         s.push_str(about(rel));
     }
     if children {
-        s.push_str(if rng.gen_bool(0.5) {
-            " Children live in the household."
-        } else {
-            " Children were present."
-        });
+        s.push_str(if rng.gen_bool(0.5) { " Children live in the household." } else { " Children were present." });
     }
     s
 }

@@ -22,23 +22,14 @@ impl<T: Copy> Weighted<T> {
             items.push(t);
             cum.push(total);
         }
-        Self {
-            first: first.0,
-            items,
-            cum,
-            total,
-        }
+        Self { first: first.0, items, cum, total }
     }
 
     /// Zipf-like weights over a ranked list: weight ∝ 1 / (rank + offset)^s,
     /// so the first few entries are common and the tail is long.
     pub(crate) fn zipf(first: T, rest: &[T], offset: f64, s: f64) -> Self {
         let w = |rank: usize| 1.0 / (rank as f64 + offset).powf(s);
-        let pairs: Vec<(T, f64)> = rest
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| (t, w(i + 1)))
-            .collect();
+        let pairs: Vec<(T, f64)> = rest.iter().enumerate().map(|(i, &t)| (t, w(i + 1))).collect();
         Self::new((first, w(0)), &pairs)
     }
 
@@ -66,11 +57,7 @@ impl<T: Copy> Weighted<T> {
 /// A uniform pick from a non-empty list given as head and tail.
 pub(crate) fn pick<T: Copy, R: Rng + ?Sized>(rng: &mut R, first: T, rest: &[T]) -> T {
     let i = rng.gen_range(0..=rest.len());
-    if i == 0 {
-        first
-    } else {
-        rest.get(i - 1).copied().unwrap_or(first)
-    }
+    if i == 0 { first } else { rest.get(i - 1).copied().unwrap_or(first) }
 }
 
 #[cfg(test)]

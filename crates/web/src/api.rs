@@ -1,14 +1,14 @@
 //! The JSON API under `/api/v1`, documented by utoipa at `/api/openapi.json`.
 //! Handlers call the same store methods as the pages, with the same caller.
+use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{ApiError, AppError};
 use crate::forms::{PersonJson, ReferralInput, ReferralJson, SafeContactJson};
-use crate::AppState;
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Json;
 use haven_domain::error::{FieldError, ValidationErrors};
 use haven_domain::ids::PersonId;
 use haven_store::*;
@@ -30,7 +30,10 @@ impl utoipa::Modify for BearerAuth {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let comps = openapi.components.get_or_insert_with(Default::default);
         comps.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        comps.add_security_scheme("session", SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(utoipa::openapi::security::ApiKeyValue::new("haven_session"))));
+        comps.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(utoipa::openapi::security::ApiKeyValue::new("haven_session"))),
+        );
     }
 }
 
@@ -75,7 +78,14 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401)))]
 pub async fn me(who: Authed) -> Json<Me> {
     let p = &who.principal;
-    Json(Me { id: p.user_id.0, username: p.username.clone(), role: p.role.key().into(), agency_id: p.agency_id.0, team_id: p.team_id.map(|t| t.0), csrf_token: who.csrf().into() })
+    Json(Me {
+        id: p.user_id.0,
+        username: p.username.clone(),
+        role: p.role.key().into(),
+        agency_id: p.agency_id.0,
+        team_id: p.team_id.map(|t| t.0),
+        csrf_token: who.csrf().into(),
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -88,7 +98,11 @@ pub struct SearchParams {
 
 /// Search people the caller may see, best matches first.
 #[utoipa::path(get, path = "/api/v1/people", params(SearchParams), responses((status = 200, body = [PersonHit]), (status = 401), (status = 403)))]
-pub async fn search_people(State(st): State<AppState>, who: Authed, Query(p): Query<SearchParams>) -> Result<Json<Vec<PersonHit>>, ApiError> {
+pub async fn search_people(
+    State(st): State<AppState>,
+    who: Authed,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<Vec<PersonHit>>, ApiError> {
     let q = haven_domain::search::Query::parse(p.q.as_deref().unwrap_or(""));
     if q.is_empty() {
         return Ok(Json(vec![]));
@@ -126,7 +140,11 @@ pub struct ErrorList {
 
 /// Make a referral. Bad input answers 422 with every field error, and nothing is saved.
 #[utoipa::path(post, path = "/api/v1/referrals", request_body = ReferralJson, responses((status = 201, body = Created), (status = 422, body = ErrorList), (status = 401), (status = 403)))]
-pub async fn create_referral(State(st): State<AppState>, who: Authed, body: Result<Json<ReferralJson>, JsonRejection>) -> Result<impl IntoResponse, ApiError> {
+pub async fn create_referral(
+    State(st): State<AppState>,
+    who: Authed,
+    body: Result<Json<ReferralJson>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
     let Json(body) = body.map_err(|e| {
         let mut v = ValidationErrors::new();
         v.push(FieldError::new("body", e.body_text()));
@@ -157,7 +175,8 @@ pub struct AuditParams {
 /// The newest audit rows (administrators only).
 #[utoipa::path(get, path = "/api/v1/audit", params(AuditParams), responses((status = 200, body = [AuditRow]), (status = 401), (status = 403)))]
 pub async fn audit(State(st): State<AppState>, who: Authed, Query(p): Query<AuditParams>) -> Result<Json<Vec<AuditRow>>, ApiError> {
-    let f = crate::pages::admin::audit_filter(p.user.as_deref().unwrap_or(""), p.record.as_deref().unwrap_or(""), Some(p.limit.unwrap_or(100)));
+    let f =
+        crate::pages::admin::audit_filter(p.user.as_deref().unwrap_or(""), p.record.as_deref().unwrap_or(""), Some(p.limit.unwrap_or(100)));
     Ok(Json(st.store.audit_recent(&who.ctx(), &f).await?))
 }
 

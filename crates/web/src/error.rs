@@ -1,9 +1,9 @@
 //! One error type for the web layer, rendered for its audience: a plain
 //! message for people, `{errors:[{field,message}]}` for API clients, the
 //! cause chain (never personal data) in the log.
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use haven_domain::ValidationErrors;
 use haven_store::StoreError;
 use serde_json::json;
@@ -45,7 +45,9 @@ impl AppError {
             AppError::Invalid(_) => "Please correct the errors shown.".into(),
             AppError::Store(StoreError::Conflict { field, message }) => format!("{field}: {message}"),
             AppError::Store(StoreError::NotFound(_)) => "Not found.".into(),
-            AppError::Store(_) | AppError::Internal(_) => "Something went wrong. Nothing you entered has been lost: please try again.".into(),
+            AppError::Store(_) | AppError::Internal(_) => {
+                "Something went wrong. Nothing you entered has been lost: please try again.".into()
+            }
         }
     }
 
@@ -78,7 +80,8 @@ impl AppError {
             StatusCode::UNAUTHORIZED => "Sign in",
             _ => "Sorry, there is a problem",
         };
-        (status, crate::pages::layout::bare(title, maud::html! { h1 { (title) } p { (msg) } p { a href="/" { "Go to your dashboard" } } })).into_response()
+        (status, crate::pages::layout::bare(title, maud::html! { h1 { (title) } p { (msg) } p { a href="/" { "Go to your dashboard" } } }))
+            .into_response()
     }
 }
 

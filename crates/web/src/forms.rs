@@ -5,7 +5,7 @@ use haven_domain::agency::AgencyKind;
 use haven_domain::error::{FieldError, ValidationErrors};
 use haven_domain::ids::PersonId;
 use haven_domain::person::*;
-use haven_domain::referral::{lawful_basis, parse_email, parse_text, LawfulBasis, NewReferral, SafeContact};
+use haven_domain::referral::{LawfulBasis, NewReferral, SafeContact, lawful_basis, parse_email, parse_text};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -110,12 +110,30 @@ impl ReferralInput {
         let characteristics = Characteristics {
             ethnicity: opt_vocab("person.ethnicity", &self.ethnicity, Ethnicity::parse, Ethnicity::NotKnown, &mut e),
             disability: opt_vocab("person.disability", &self.disability, YesNoUnknown::parse, YesNoUnknown::NotKnown, &mut e),
-            gender_identity: opt_vocab("person.gender_identity", &self.gender_identity, GenderIdentity::parse, GenderIdentity::NotKnown, &mut e),
-            sexual_orientation: opt_vocab("person.sexual_orientation", &self.sexual_orientation, SexualOrientation::parse, SexualOrientation::NotKnown, &mut e),
+            gender_identity: opt_vocab(
+                "person.gender_identity",
+                &self.gender_identity,
+                GenderIdentity::parse,
+                GenderIdentity::NotKnown,
+                &mut e,
+            ),
+            sexual_orientation: opt_vocab(
+                "person.sexual_orientation",
+                &self.sexual_orientation,
+                SexualOrientation::parse,
+                SexualOrientation::NotKnown,
+                &mut e,
+            ),
             religion: opt_vocab("person.religion", &self.religion, Religion::parse, Religion::NotKnown, &mut e),
             pregnant: opt_vocab("person.pregnant", &self.pregnant, YesNoUnknown::parse, YesNoUnknown::NotKnown, &mut e),
             marital_status: opt_vocab("person.marital_status", &self.marital_status, MaritalStatus::parse, MaritalStatus::NotKnown, &mut e),
-            immigration_status: opt_vocab("person.immigration_status", &self.immigration_status, ImmigrationStatus::parse, ImmigrationStatus::NotKnown, &mut e),
+            immigration_status: opt_vocab(
+                "person.immigration_status",
+                &self.immigration_status,
+                ImmigrationStatus::parse,
+                ImmigrationStatus::NotKnown,
+                &mut e,
+            ),
             nrpf: opt_vocab("person.nrpf", &self.nrpf, YesNoUnknown::parse, YesNoUnknown::NotKnown, &mut e),
         };
         let source_agency = if self.source_agency.trim().is_empty() {
@@ -152,7 +170,8 @@ impl ReferralInput {
                 None
             }
         };
-        let chosen = if self.lawful_basis.trim().is_empty() { None } else { e.take(LawfulBasis::parse("lawful_basis", &self.lawful_basis)) };
+        let chosen =
+            if self.lawful_basis.trim().is_empty() { None } else { e.take(LawfulBasis::parse("lawful_basis", &self.lawful_basis)) };
         let basis = lawful_basis(consent.unwrap_or(true), chosen, &mut e);
         let safe_contact = SafeContact {
             safe_to_call: tri("safe_to_call", &self.safe_to_call, &mut e),
@@ -168,7 +187,16 @@ impl ReferralInput {
             return Err(e);
         }
         match (given_name, family_name, date_of_birth, sex, source_agency, referral_date, reason, consent) {
-            (Some(given_name), Some(family_name), Some(dob), Some(sex), Some(source_agency), Some(referral_date), Some(reason), Some(consent)) => Ok(NewReferral {
+            (
+                Some(given_name),
+                Some(family_name),
+                Some(dob),
+                Some(sex),
+                Some(source_agency),
+                Some(referral_date),
+                Some(reason),
+                Some(consent),
+            ) => Ok(NewReferral {
                 person: NewPerson { given_name, family_name, date_of_birth: Some(dob), sex, postcode, characteristics },
                 source_agency,
                 referral_date,
@@ -310,7 +338,16 @@ mod tests {
     #[test]
     fn empty_input_lists_required_fields() {
         let e = ReferralInput::default().parse(today()).unwrap_err();
-        for f in ["person.given_name", "person.family_name", "person.date_of_birth", "person.sex", "person.postcode", "source_agency", "reason", "consent"] {
+        for f in [
+            "person.given_name",
+            "person.family_name",
+            "person.date_of_birth",
+            "person.sex",
+            "person.postcode",
+            "source_agency",
+            "reason",
+            "consent",
+        ] {
             assert!(e.for_field(f).is_some(), "{f}");
         }
     }

@@ -57,7 +57,14 @@ pub struct Rules {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { idle_timeout_secs: 30 * 60, secure_cookies: true, service_name: "Haven".into(), rules: Rules::default(), public_intake: Default::default(), link_every_hours: 24 }
+        Self {
+            idle_timeout_secs: 30 * 60,
+            secure_cookies: true,
+            service_name: "Haven".into(),
+            rules: Rules::default(),
+            public_intake: Default::default(),
+            link_every_hours: 24,
+        }
     }
 }
 

@@ -1,13 +1,13 @@
 //! Every route, declared once with the permission it needs. The router is
 //! built from this table, and the authorisation test walks it, so a route
 //! added without a rule cannot slip through.
-use crate::{api, assets, auth, pages, AppState};
+use crate::{AppState, api, assets, auth, pages};
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
-use axum::routing::{get, post, MethodRouter};
-use axum::Router;
+use axum::routing::{MethodRouter, get, post};
 use haven_domain::access::Permission;
 
 /// One row of the route table.
@@ -19,7 +19,12 @@ pub struct RouteSpec {
     pub permission: Option<Permission>,
 }
 
-pub fn row(method: Method, path: &'static str, permission: Option<Permission>, handler: MethodRouter<AppState>) -> (RouteSpec, MethodRouter<AppState>) {
+pub fn row(
+    method: Method,
+    path: &'static str,
+    permission: Option<Permission>,
+    handler: MethodRouter<AppState>,
+) -> (RouteSpec, MethodRouter<AppState>) {
     (RouteSpec { method, path, permission }, handler)
 }
 
@@ -84,7 +89,10 @@ pub fn router(state: AppState) -> Router {
     let mut r: Router<AppState> = Router::new();
     for (spec, handler) in table() {
         let perm = spec.permission;
-        let guarded = handler.route_layer(middleware::from_fn_with_state(state.clone(), move |st: State<AppState>, req: Request, next: Next| auth::guard(st, perm, req, next)));
+        let guarded = handler
+            .route_layer(middleware::from_fn_with_state(state.clone(), move |st: State<AppState>, req: Request, next: Next| {
+                auth::guard(st, perm, req, next)
+            }));
         r = r.route(spec.path, guarded);
     }
     r.fallback(not_found)
@@ -96,4 +104,3 @@ pub fn router(state: AppState) -> Router {
         }))
         .with_state(state)
 }
-

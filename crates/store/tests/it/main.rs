@@ -50,7 +50,17 @@ async fn a_database_newer_than_the_binary_is_refused() {
 async fn audit_log_is_append_only() {
     let (_d, path, store) = fresh().await;
     store
-        .create_user(&Ctx::system("test"), NewUser { username: "u1".into(), display_name: "U".into(), role: haven_domain::access::Role::Triage, agency: "dav".into(), team: None, password_hash: "x".into() })
+        .create_user(
+            &Ctx::system("test"),
+            NewUser {
+                username: "u1".into(),
+                display_name: "U".into(),
+                role: haven_domain::access::Role::Triage,
+                agency: "dav".into(),
+                team: None,
+                password_hash: "x".into(),
+            },
+        )
         .await
         .unwrap();
     let pool = raw(&path).await;

@@ -46,30 +46,14 @@ fn age(dob: NaiveDate, on: NaiveDate) -> i32 {
 }
 
 fn check_person(p: &SynthPerson, on: NaiveDate, part: &Partnership) {
-    assert!(
-        Name::parse("given", &p.given_name).is_ok(),
-        "{}",
-        p.given_name
-    );
-    assert!(
-        Name::parse("family", &p.family_name).is_ok(),
-        "{}",
-        p.family_name
-    );
+    assert!(Name::parse("given", &p.given_name).is_ok(), "{}", p.given_name);
+    assert!(Name::parse("family", &p.family_name).is_ok(), "{}", p.family_name);
     assert!(p.date_of_birth <= on);
-    let d = part
-        .districts
-        .iter()
-        .find(|d| d.key == p.district)
-        .unwrap_or_else(|| panic!("{}", p.district));
+    let d = part.districts.iter().find(|d| d.key == p.district).unwrap_or_else(|| panic!("{}", p.district));
     if let Some(pc) = &p.postcode {
         let parsed = Postcode::parse("postcode", pc).unwrap_or_else(|e| panic!("{pc}: {e:?}"));
         assert_eq!(parsed.as_str(), pc, "normalised");
-        assert!(
-            d.postcode_districts.iter().any(|o| o == parsed.district()),
-            "{pc} not in {}",
-            d.key
-        );
+        assert!(d.postcode_districts.iter().any(|o| o == parsed.district()), "{pc} not in {}", d.key);
         let inward = pc.rsplit(' ').next().unwrap_or_default();
         assert!(!inward.chars().any(|c| "CIKMOV".contains(c)), "{pc}");
     }
@@ -79,9 +63,7 @@ fn stats() -> &'static Stats {
     static S: OnceLock<Stats> = OnceLock::new();
     S.get_or_init(|| {
         let part = partnership(SEED);
-        let end = start()
-            .checked_add_months(Months::new(12))
-            .unwrap_or_default();
+        let end = start().checked_add_months(Months::new(12)).unwrap_or_default();
         let mut s = Stats::default();
         let mut next_idx = 0u64;
         let mut children_of: HashMap<u64, Vec<u64>> = HashMap::new();
@@ -96,10 +78,7 @@ fn stats() -> &'static Stats {
         for (k, r) in referrals(SEED, N, start()).enumerate() {
             assert_eq!(r.idx, k as u64);
             check_referral(&r, &part);
-            assert!(
-                r.referral_date >= last_date && r.referral_date < end,
-                "date order"
-            );
+            assert!(r.referral_date >= last_date && r.referral_date < end, "date order");
             last_date = r.referral_date;
             seen_new(&r.victim, &mut next_idx);
             if let Some(p) = &r.perpetrator {
@@ -125,16 +104,10 @@ fn stats() -> &'static Stats {
                         s.new_children += kids.len() as f64;
                     }
                     for c in &r.children {
-                        let PersonRef::New(c) = c else {
-                            panic!("a new victim's children are new")
-                        };
+                        let PersonRef::New(c) = c else { panic!("a new victim's children are new") };
                         check_person(c, r.referral_date, &part);
                         assert!((0..=17).contains(&age(c.date_of_birth, r.referral_date)));
-                        assert!(
-                            age(v.date_of_birth, r.referral_date)
-                                - age(c.date_of_birth, r.referral_date)
-                                >= 16
-                        );
+                        assert!(age(v.date_of_birth, r.referral_date) - age(c.date_of_birth, r.referral_date) >= 16);
                         assert_eq!(c.postcode, v.postcode);
                     }
                     children_of.insert(v.idx, kids);
@@ -144,13 +117,9 @@ fn stats() -> &'static Stats {
                         _ => {}
                     }
                     s.white_british += f64::from(u8::from(v.ethnicity == Ethnicity::WhiteBritish));
-                    s.lgb += f64::from(u8::from(matches!(
-                        v.sexual_orientation,
-                        SexualOrientation::GayLesbian | SexualOrientation::Bisexual
-                    )));
-                    s.disabled += f64::from(u8::from(
-                        v.disability == haven_domain::person::YesNoUnknown::Yes,
-                    ));
+                    s.lgb +=
+                        f64::from(u8::from(matches!(v.sexual_orientation, SexualOrientation::GayLesbian | SexualOrientation::Bisexual)));
+                    s.disabled += f64::from(u8::from(v.disability == haven_domain::person::YesNoUnknown::Yes));
                     let a = age(v.date_of_birth, r.referral_date);
                     assert!((16..=90).contains(&a), "victim aged {a}");
                     s.aged_20_45 += f64::from(u8::from((20..=45).contains(&a)));
@@ -159,19 +128,13 @@ fn stats() -> &'static Stats {
                 }
                 PersonRef::Existing(i) => {
                     s.repeats += 1.0;
-                    assert!(
-                        r.children.iter().all(|c| !c.is_new()),
-                        "children reused on repeats"
-                    );
+                    assert!(r.children.iter().all(|c| !c.is_new()), "children reused on repeats");
                     assert_eq!(children_of.get(i), Some(&kids), "same children on repeat");
                 }
             }
             if let Some(p) = &r.perpetrator {
                 s.with_perpetrator += 1.0;
-                s.victims_by_perp
-                    .entry(p.idx())
-                    .or_default()
-                    .insert(r.victim.idx());
+                s.victims_by_perp.entry(p.idx()).or_default().insert(r.victim.idx());
                 if let PersonRef::New(p) = p {
                     check_person(p, r.referral_date, &part);
                     assert!(age(p.date_of_birth, r.referral_date) >= 16);
@@ -183,11 +146,7 @@ fn stats() -> &'static Stats {
 }
 
 fn check_referral(r: &SynthReferral, part: &Partnership) {
-    let d = part
-        .districts
-        .iter()
-        .find(|d| d.key == r.district)
-        .unwrap_or_else(|| panic!("{}", r.district));
+    let d = part.districts.iter().find(|d| d.key == r.district).unwrap_or_else(|| panic!("{}", r.district));
     assert!(!r.reason.is_empty() && r.reason.len() < 400, "{}", r.reason);
     match (r.risk_level, r.dash_score) {
         (RiskLevel::High, Some(s)) => {
@@ -201,12 +160,7 @@ fn check_referral(r: &SynthReferral, part: &Partnership) {
     if r.source_agency == AgencyKind::Police {
         assert!(r.police_incident);
     }
-    let team = r.assigned_team.as_deref().map(|k| {
-        part.teams
-            .iter()
-            .find(|t| t.key == k)
-            .unwrap_or_else(|| panic!("no team {k}"))
-    });
+    let team = r.assigned_team.as_deref().map(|k| part.teams.iter().find(|t| t.key == k).unwrap_or_else(|| panic!("no team {k}")));
     let kind = team.map(|t| t.kind);
     if r.accommodation_need {
         assert_eq!(kind, Some(TeamKind::Refuge));
@@ -228,10 +182,7 @@ fn share(x: f64) -> f64 {
 
 fn within(what: &str, got: f64, lo: f64, hi: f64) {
     eprintln!("{what}: {:.1}%", got * 100.0);
-    assert!(
-        (lo..=hi).contains(&got),
-        "{what}: {got:.4} not in [{lo}, {hi}]"
-    );
+    assert!((lo..=hi).contains(&got), "{what}: {got:.4} not in [{lo}, {hi}]");
 }
 
 #[test]
@@ -240,17 +191,8 @@ fn referral_sources_follow_seed_000_table_6() {
     let src = |k| share(s.source.get(&k).copied().unwrap_or_default());
     within("police", src(AgencyKind::Police), 0.38, 0.425);
     within("self", src(AgencyKind::SelfReferral), 0.135, 0.165);
-    within(
-        "children's services",
-        src(AgencyKind::ChildrensServices),
-        0.095,
-        0.12,
-    );
-    assert!(
-        s.source.len() >= 15,
-        "most agency kinds refer: {}",
-        s.source.len()
-    );
+    within("children's services", src(AgencyKind::ChildrensServices), 0.095, 0.12);
+    assert!(s.source.len() >= 15, "most agency kinds refer: {}", s.source.len());
 }
 
 #[test]
@@ -269,12 +211,7 @@ fn a_third_of_referrals_are_repeat_victims() {
 #[test]
 fn sixty_percent_of_households_have_children_at_1_8_each() {
     let s = stats();
-    within(
-        "households with children",
-        s.households_with_children / s.new_victims,
-        0.57,
-        0.63,
-    );
+    within("households with children", s.households_with_children / s.new_victims, 0.57, 0.63);
     let per = s.new_children / s.households_with_children;
     eprintln!("children per family: {per:.2}");
     assert!((1.7..=1.9).contains(&per), "{per}");
@@ -314,11 +251,7 @@ fn family_names_are_skewed() {
     let mut counts: Vec<f64> = s.family_names.values().copied().collect();
     counts.sort_by(|a, b| b.total_cmp(a));
     let top = counts.first().copied().unwrap_or_default() / s.new_victims;
-    eprintln!(
-        "commonest family name: {:.1}%, {} distinct",
-        top * 100.0,
-        counts.len()
-    );
+    eprintln!("commonest family name: {:.1}%, {} distinct", top * 100.0, counts.len());
     assert!((0.01..0.06).contains(&top), "{top}");
     assert!(counts.len() > 200);
 }

@@ -20,10 +20,7 @@ fn start_date_is_respected() {
     let d = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default();
     let a: Vec<_> = referrals(5, 100, d).collect();
     assert!(a.iter().all(|r| r.referral_date >= d));
-    assert!(
-        a.first()
-            .is_some_and(|r| r.referral_date < d + chrono::Days::new(7))
-    );
+    assert!(a.first().is_some_and(|r| r.referral_date < d + chrono::Days::new(7)));
 }
 
 #[test]

@@ -12,21 +12,13 @@ fn county_has_three_lots_and_eleven_districts() {
     assert_eq!(p.marac_areas.len(), 3);
     let lots: HashSet<&str> = p.lots.iter().map(|l| l.key.as_str()).collect();
     for l in &p.lots {
-        assert!(
-            p.districts.iter().any(|d| d.lot == l.key),
-            "lot {} has no district",
-            l.key
-        );
+        assert!(p.districts.iter().any(|d| d.lot == l.key), "lot {} has no district", l.key);
     }
     let mut outwards = HashSet::new();
     for d in &p.districts {
         assert!(lots.contains(d.lot.as_str()), "{}", d.key);
         assert!(p.marac_areas.contains(&d.marac_area));
-        assert!(
-            is_invented_area(&d.postcode_area),
-            "{} is a real or malformed area",
-            d.postcode_area
-        );
+        assert!(is_invented_area(&d.postcode_area), "{} is a real or malformed area", d.postcode_area);
         assert!((50_000..=250_000).contains(&d.population));
         assert!(!d.postcode_districts.is_empty());
         for pc in &d.postcode_districts {
@@ -61,16 +53,10 @@ fn agencies_cover_the_partnership() {
         K::SpecialistDa,
         K::VictimSupport,
     ] {
-        assert!(
-            p.agencies.iter().any(|a| a.kind == kind),
-            "no {kind:?} agency"
-        );
+        assert!(p.agencies.iter().any(|a| a.kind == kind), "no {kind:?} agency");
     }
     // District housing: one housing authority per district.
-    assert_eq!(
-        p.agencies.iter().filter(|a| a.kind == K::Housing).count(),
-        11
-    );
+    assert_eq!(p.agencies.iter().filter(|a| a.kind == K::Housing).count(), 11);
     let keys: HashSet<&str> = p.agencies.iter().map(|a| a.key.as_str()).collect();
     assert_eq!(keys.len(), p.agencies.len(), "agency keys unique");
 }
@@ -82,12 +68,7 @@ fn teams_belong_to_agencies_and_cover_every_kind() {
     let keys: HashSet<&str> = p.teams.iter().map(|t| t.key.as_str()).collect();
     assert_eq!(keys.len(), p.teams.len(), "team keys unique");
     for t in &p.teams {
-        assert!(
-            agencies.contains(t.agency.as_str()),
-            "{} → {}",
-            t.key,
-            t.agency
-        );
+        assert!(agencies.contains(t.agency.as_str()), "{} → {}", t.key, t.agency);
         assert!(t.fte > 0.0, "{} has no staff", t.key);
     }
     for kind in TeamKind::ALL {
@@ -95,20 +76,10 @@ fn teams_belong_to_agencies_and_cover_every_kind() {
     }
     for lot in &p.lots {
         for kind in [TeamKind::Idva, TeamKind::Outreach] {
-            assert!(
-                p.teams
-                    .iter()
-                    .any(|t| t.kind == kind && t.key.ends_with(&lot.key)),
-                "{kind:?} for {}",
-                lot.key
-            );
+            assert!(p.teams.iter().any(|t| t.kind == kind && t.key.ends_with(&lot.key)), "{kind:?} for {}", lot.key);
         }
     }
-    let idva = p
-        .teams
-        .iter()
-        .find(|t| t.kind == TeamKind::Idva)
-        .map(|t| t.safe_caseload_per_fte);
+    let idva = p.teams.iter().find(|t| t.kind == TeamKind::Idva).map(|t| t.safe_caseload_per_fte);
     assert_eq!(idva, Some(Some(65)));
 }
 
@@ -122,19 +93,10 @@ fn about_sixty_staff_across_every_role() {
         assert!(p.staff.iter().any(|s| s.role == *role), "no {role:?}");
     }
     for s in &p.staff {
-        let team = s
-            .team
-            .as_deref()
-            .and_then(|k| p.teams.iter().find(|t| t.key == k));
+        let team = s.team.as_deref().and_then(|k| p.teams.iter().find(|t| t.key == k));
         let team = team.unwrap_or_else(|| panic!("{} has no team", s.username));
         assert_eq!(team.agency, s.agency, "{}", s.username);
-        assert!(
-            s.username
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
-            "{}",
-            s.username
-        );
+        assert!(s.username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{}", s.username);
         assert!((0.5..=1.0).contains(&s.fte));
     }
 }
@@ -147,39 +109,15 @@ fn demo_accounts_have_the_right_role_team_and_agency() {
         ("triage", Role::Triage, Some(TeamKind::FrontDoor), None),
         ("idva", Role::Caseworker, Some(TeamKind::Idva), None),
         ("outreach", Role::Caseworker, Some(TeamKind::Outreach), None),
-        (
-            "refuge",
-            Role::AccommodationManager,
-            Some(TeamKind::Refuge),
-            None,
-        ),
+        ("refuge", Role::AccommodationManager, Some(TeamKind::Refuge), None),
         ("marac", Role::MaracCoordinator, Some(TeamKind::Marac), None),
-        (
-            "police",
-            Role::PartnerAgency,
-            None,
-            Some(AgencyKind::Police),
-        ),
-        (
-            "children",
-            Role::PartnerAgency,
-            None,
-            Some(AgencyKind::ChildrensServices),
-        ),
-        (
-            "commissioner",
-            Role::Commissioner,
-            Some(TeamKind::Commissioning),
-            None,
-        ),
+        ("police", Role::PartnerAgency, None, Some(AgencyKind::Police)),
+        ("children", Role::PartnerAgency, None, Some(AgencyKind::ChildrensServices)),
+        ("commissioner", Role::Commissioner, Some(TeamKind::Commissioning), None),
     ];
     assert_eq!(expect.len(), DEMO_USERNAMES.len());
     for (user, role, team_kind, agency_kind) in expect {
-        let s = p
-            .staff
-            .iter()
-            .find(|s| s.username == *user)
-            .unwrap_or_else(|| panic!("no {user}"));
+        let s = p.staff.iter().find(|s| s.username == *user).unwrap_or_else(|| panic!("no {user}"));
         assert_eq!(s.role, *role, "{user}");
         let team = p.teams.iter().find(|t| Some(&t.key) == s.team.as_ref());
         if let Some(k) = team_kind {

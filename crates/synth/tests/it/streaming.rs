@@ -21,10 +21,7 @@ fn a_million_referrals_stream() {
         last = Some(r.referral_date);
     }
     let took = t0.elapsed();
-    eprintln!(
-        "1,000,000 referrals in {took:?}; repeats {:.1}%",
-        repeats as f64 / n as f64 * 100.0
-    );
+    eprintln!("1,000,000 referrals in {took:?}; repeats {:.1}%", repeats as f64 / n as f64 * 100.0);
     assert_eq!(n, 1_000_000);
     assert!(took < Duration::from_secs(60), "{took:?}");
 }

@@ -1,10 +1,10 @@
 //! JSON: the live figures and the needs model on them.
 use super::model::{self, Published, Settings};
+use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{ApiError, AppError};
-use crate::AppState;
-use axum::extract::{Query, State};
 use axum::Json;
+use axum::extract::{Query, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -83,5 +83,13 @@ pub async fn needs(State(st): State<AppState>, who: Authed, Query(s): Query<Sett
         Some(g) => Some(serde_json::to_value(g).map_err(|e| AppError::Internal(e.to_string()))?),
         None => None,
     };
-    Ok(Json(NeedsJson { title: run.title.clone(), settings: settings_json(&run.inputs), live: run.published, capacity, groups, notes: run.notes, capacity_toml: run.capacity_toml }))
+    Ok(Json(NeedsJson {
+        title: run.title.clone(),
+        settings: settings_json(&run.inputs),
+        live: run.published,
+        capacity,
+        groups,
+        notes: run.notes,
+        capacity_toml: run.capacity_toml,
+    }))
 }

@@ -11,10 +11,10 @@ pub mod api;
 pub mod model;
 pub mod pages;
 
-use crate::routes::{row, RouteSpec};
 use crate::AppState;
+use crate::routes::{RouteSpec, row};
 use axum::http::Method;
-use axum::routing::{get, MethodRouter};
+use axum::routing::{MethodRouter, get};
 use haven_domain::access::Permission;
 
 /// This area's rows of the route table.

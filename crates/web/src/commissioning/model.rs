@@ -9,7 +9,7 @@ use haven_domain::error::{FieldError, ValidationErrors};
 use haven_needs::format::number;
 use haven_needs::report::ReportInput;
 use haven_needs::{CapacityReport, GroupsReport};
-use haven_store::figures::{suppress, suppress_tally, LiveFigures, Period, Tally};
+use haven_store::figures::{LiveFigures, Period, Tally, suppress, suppress_tally};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use utoipa::{IntoParams, ToSchema};
@@ -139,11 +139,7 @@ impl Settings {
         if e.is_empty() && (to - from).num_days() > 366 * 5 {
             e.push(FieldError::new("from", "must be no more than five years before the last day"));
         }
-        if e.is_empty() {
-            Ok(Period { from, to })
-        } else {
-            Err(e)
-        }
+        if e.is_empty() { Ok(Period { from, to }) } else { Err(e) }
     }
 
     /// Check every setting; defaults filled in where the field is empty.
@@ -166,13 +162,27 @@ impl Settings {
         let csew = "CSEW year ending March 2020, adults 16-74 (as Portsmouth 002)";
         let prevalence_women = or(num(&mut e, "prevalence_women", &self.prevalence_women, Range::Percent), 7.3, csew);
         let prevalence_men = or(num(&mut e, "prevalence_men", &self.prevalence_men, Range::Percent), 3.6, csew);
-        let high_medium_percent = or(num(&mut e, "high_medium_percent", &self.high_medium_percent, Range::Percent), 26.0, "SafeLives/CAADA 004 §3.4 (CSEW proxies)");
+        let high_medium_percent = or(
+            num(&mut e, "high_medium_percent", &self.high_medium_percent, Range::Percent),
+            26.0,
+            "SafeLives/CAADA 004 §3.4 (CSEW proxies)",
+        );
         let high_percent = or(num(&mut e, "high_percent", &self.high_percent, Range::Percent), 40.0, "SafeLives/CAADA 004 §3.4");
-        let caseload_high = or(num(&mut e, "caseload_high", &self.caseload_high, Range::Positive), rules.caseload.high_per_fte(), "the partnership's caseload rule (SafeLives: 65)");
-        let caseload_medium = or(num(&mut e, "caseload_medium", &self.caseload_medium, Range::Positive), rules.caseload.medium_per_fte(), "the partnership's caseload rule (SafeLives: 85)");
+        let caseload_high = or(
+            num(&mut e, "caseload_high", &self.caseload_high, Range::Positive),
+            rules.caseload.high_per_fte(),
+            "the partnership's caseload rule (SafeLives: 65)",
+        );
+        let caseload_medium = or(
+            num(&mut e, "caseload_medium", &self.caseload_medium, Range::Positive),
+            rules.caseload.medium_per_fte(),
+            "the partnership's caseload rule (SafeLives: 85)",
+        );
         let idva_fte = num(&mut e, "idva_fte", &self.idva_fte, Range::NonNeg).map(|x| (x, ENTERED.to_string()));
-        let share_with_children = or(num(&mut e, "share_with_children", &self.share_with_children, Range::Percent), 60.0, "004 §3.6, footnote 24");
-        let children_per_family = or(num(&mut e, "children_per_family", &self.children_per_family, Range::NonNeg), 1.8, "004 §3.6, footnote 24");
+        let share_with_children =
+            or(num(&mut e, "share_with_children", &self.share_with_children, Range::Percent), 60.0, "004 §3.6, footnote 24");
+        let children_per_family =
+            or(num(&mut e, "children_per_family", &self.children_per_family, Range::NonNeg), 1.8, "004 §3.6, footnote 24");
         let refuge_beds = num(&mut e, "refuge_beds", &self.refuge_beds, Range::NonNeg);
         let marac_per_10000 = or(num(&mut e, "marac_per_10000", &self.marac_per_10000, Range::NonNeg), 40.0, "SafeLives benchmark");
         match period {
@@ -260,7 +270,14 @@ const SRC_REF: &str = "Haven referrals (live)";
 
 fn count_fig(id: &str, label: &str, n: i64, formula: &str, source: &str) -> LiveFigure {
     let v = suppress(n);
-    LiveFigure { id: id.into(), label: label.into(), value: v.map(|x| x as f64), display: show_count(v), formula: formula.into(), source: source.into() }
+    LiveFigure {
+        id: id.into(),
+        label: label.into(),
+        value: v.map(|x| x as f64),
+        display: show_count(v),
+        formula: formula.into(),
+        source: source.into(),
+    }
 }
 
 /// A share `num ÷ den × 100`, published only when neither count is suppressed.
@@ -303,7 +320,10 @@ fn label_of(dimension: &str, key: &str) -> String {
 }
 
 fn breakdown(id: &str, title: &str, dimension: &str, t: &[Tally], source: &str) -> Breakdown {
-    let rows = suppress_tally(t).into_iter().map(|(key, value)| BreakdownRow { label: label_of(dimension, &key), key, value, display: show_count(value) }).collect();
+    let rows = suppress_tally(t)
+        .into_iter()
+        .map(|(key, value)| BreakdownRow { label: label_of(dimension, &key), key, value, display: show_count(value) })
+        .collect();
     Breakdown { id: id.into(), title: title.into(), rows, source: source.into() }
 }
 
@@ -313,7 +333,13 @@ pub fn publish(f: &LiveFigures) -> Published {
     let police_src = "Haven police incidents (imported incident files and referrals made by police), live";
     let mut figures = vec![
         count_fig("referrals", "Referrals received", f.referrals, &format!("Count of referrals {period}"), SRC_REF),
-        count_fig("victims", "People referred (individuals, net of repeats)", f.victims, &format!("Count of distinct people with a referral {period}"), SRC_REF),
+        count_fig(
+            "victims",
+            "People referred (individuals, net of repeats)",
+            f.victims,
+            &format!("Count of distinct people with a referral {period}"),
+            SRC_REF,
+        ),
         count_fig(
             "repeat_victims",
             "People referred twice or more within 12 months",
@@ -322,7 +348,13 @@ pub fn publish(f: &LiveFigures) -> Published {
             SRC_REF,
         ),
         share_fig("repeat_share", "Repeat-victim share", f.repeat_victims, f.victims, "Repeat victims ÷ people referred × 100", SRC_REF),
-        count_fig("victims_high", "People referred at high risk", f.victims_high, &format!("Count of distinct people with a high-risk referral {period}"), SRC_REF),
+        count_fig(
+            "victims_high",
+            "People referred at high risk",
+            f.victims_high,
+            &format!("Count of distinct people with a high-risk referral {period}"),
+            SRC_REF,
+        ),
         count_fig(
             "victims_medium",
             "People referred at medium risk (and not high)",
@@ -330,8 +362,20 @@ pub fn publish(f: &LiveFigures) -> Published {
             &format!("Count of distinct people with a medium-risk referral and no high-risk one {period}"),
             SRC_REF,
         ),
-        count_fig("police_incidents", "Police domestic abuse incidents", f.police_incidents, &format!("Count of police incidents {period}"), police_src),
-        count_fig("police_victims", "Victims in police incidents (net of repeats)", f.police_victims, "Count of distinct victims in those incidents", police_src),
+        count_fig(
+            "police_incidents",
+            "Police domestic abuse incidents",
+            f.police_incidents,
+            &format!("Count of police incidents {period}"),
+            police_src,
+        ),
+        count_fig(
+            "police_victims",
+            "Victims in police incidents (net of repeats)",
+            f.police_victims,
+            "Count of distinct victims in those incidents",
+            police_src,
+        ),
         share_fig(
             "police_repeat_rate",
             "Police incidents that are repeats",
@@ -340,13 +384,25 @@ pub fn publish(f: &LiveFigures) -> Published {
             "(Incidents − distinct victims) ÷ incidents × 100",
             police_src,
         ),
-        count_fig("children_in_referrals", "Children named on referrals", f.children_in_referrals, &format!("Count of distinct children named on referrals {period}"), SRC_REF),
+        count_fig(
+            "children_in_referrals",
+            "Children named on referrals",
+            f.children_in_referrals,
+            &format!("Count of distinct children named on referrals {period}"),
+            SRC_REF,
+        ),
     ];
     if let Some(m) = &f.marac {
         let src = "Haven MARAC cases (live)";
         figures.push(count_fig("marac_cases", "MARAC cases", m.cases, &format!("Count of MARAC referrals {period}, not withdrawn"), src));
         figures.push(share_fig("marac_repeat_share", "MARAC repeat cases", m.repeats, m.cases, "Repeat cases ÷ cases × 100", src));
-        figures.push(count_fig("marac_children", "Children in MARAC cases", m.children, "Sum of the children recorded on those cases", src));
+        figures.push(count_fig(
+            "marac_children",
+            "Children in MARAC cases",
+            m.children,
+            "Sum of the children recorded on those cases",
+            src,
+        ));
     }
     let fte_src = "Haven team register (live)";
     for (kind, label) in [("idva", "IDVA FTE in post"), ("outreach", "Outreach FTE in post"), ("refuge", "Refuge staff FTE")] {
@@ -377,7 +433,13 @@ pub fn publish(f: &LiveFigures) -> Published {
         breakdown("served_age", "People served by age band (age on the last day of the period)", "age", &f.served_by_age_band, &served),
         breakdown("served_ethnicity", "People served by ethnicity", "ethnicity", &f.served_by_ethnicity, &served),
         breakdown("served_disability", "People served by disability", "disability", &f.served_by_disability, &served),
-        breakdown("served_sexual_orientation", "People served by sexual orientation", "sexual_orientation", &f.served_by_sexual_orientation, &served),
+        breakdown(
+            "served_sexual_orientation",
+            "People served by sexual orientation",
+            "sexual_orientation",
+            &f.served_by_sexual_orientation,
+            &served,
+        ),
     ];
     Published {
         from: f.period.from.to_string(),
@@ -448,9 +510,13 @@ pub fn run(area: &str, f: &LiveFigures, i: Inputs) -> Result<Run, AppError> {
         ));
     }
     let mut t = String::new();
-    let _ = writeln!(t, "# Capacity model on {live}.\n# Generated by Haven's commissioning page; run with: haven needs capacity --config THIS_FILE\n");
+    let _ = writeln!(
+        t,
+        "# Capacity model on {live}.\n# Generated by Haven's commissioning page; run with: haven needs capacity --config THIS_FILE\n"
+    );
     let _ = writeln!(t, "[area]\nname = {}", q(area));
-    let population = i.population.clone().or_else(|| (f.population > 0).then(|| (f.population as f64, "Haven district register".to_string())));
+    let population =
+        i.population.clone().or_else(|| (f.population > 0).then(|| (f.population as f64, "Haven district register".to_string())));
     if let Some((p, _)) = &population {
         let _ = writeln!(t, "population = {p}");
     }
@@ -533,7 +599,10 @@ pub fn run(area: &str, f: &LiveFigures, i: Inputs) -> Result<Run, AppError> {
             ))
         );
     } else {
-        notes.push("Enter the number of women aged 16+ (ONS mid-year estimate) to estimate victims at high and medium risk from prevalence.".into());
+        notes.push(
+            "Enter the number of women aged 16+ (ONS mid-year estimate) to estimate victims at high and medium risk from prevalence."
+                .into(),
+        );
     }
 
     // Visible victims: people referred at high and medium risk.
@@ -569,17 +638,22 @@ pub fn run(area: &str, f: &LiveFigures, i: Inputs) -> Result<Run, AppError> {
         let _ = writeln!(t, "[refuge]\nbeds = {b}\nsource = {}\n", q(&format!("refuge beds {ENTERED}; target: Council of Europe")));
     }
 
-    let loaded = haven_needs::read_capacity("live-capacity.toml", t.as_bytes()).map_err(|e| AppError::Internal(format!("live capacity config: {e}")))?;
+    let loaded = haven_needs::read_capacity("live-capacity.toml", t.as_bytes())
+        .map_err(|e| AppError::Internal(format!("live capacity config: {e}")))?;
     let capacity = haven_needs::capacity(&loaded).map_err(|e| AppError::Internal(format!("capacity model: {e}")))?;
 
     // Access ratios by sex: people served ÷ expected victims.
     let mut g = String::new();
     let mut have_groups = false;
-    let _ = writeln!(g, "# Access ratios on {live}; run with: haven needs groups --config THIS_FILE\n[area]\nname = {}\nsource = {}\n", q(area), q(&live));
-    for (sex, label, base, rate, key) in [
-        ("female", "Women", i.women_16_plus, &i.prevalence_women, "women"),
-        ("male", "Men", i.men_16_plus, &i.prevalence_men, "men"),
-    ] {
+    let _ = writeln!(
+        g,
+        "# Access ratios on {live}; run with: haven needs groups --config THIS_FILE\n[area]\nname = {}\nsource = {}\n",
+        q(area),
+        q(&live)
+    );
+    for (sex, label, base, rate, key) in
+        [("female", "Women", i.women_16_plus, &i.prevalence_women, "women"), ("male", "Men", i.men_16_plus, &i.prevalence_men, "men")]
+    {
         let Some(base) = base else { continue };
         let served = LiveFigures::count_of(&f.served_by_sex, sex);
         let _ = writeln!(
@@ -605,7 +679,8 @@ pub fn run(area: &str, f: &LiveFigures, i: Inputs) -> Result<Run, AppError> {
         notes.push("Enter women and men aged 16+ to see access ratios (people served ÷ people expected to be affected).".into());
     }
     let (groups_toml, groups) = if have_groups {
-        let (text, cfg) = haven_needs::read_groups("live-groups.toml", g.as_bytes()).map_err(|e| AppError::Internal(format!("live groups config: {e}")))?;
+        let (text, cfg) = haven_needs::read_groups("live-groups.toml", g.as_bytes())
+            .map_err(|e| AppError::Internal(format!("live groups config: {e}")))?;
         let r = haven_needs::groups("live-groups.toml", &text, &cfg).map_err(|e| AppError::Internal(format!("groups model: {e}")))?;
         (Some(g), Some(r))
     } else {
@@ -635,7 +710,12 @@ mod tests {
 
     #[test]
     fn settings_name_the_bad_field() {
-        let s = Settings { population: Some("lots".into()), high_percent: Some("140".into()), from: Some("2024-13-01".into()), ..Default::default() };
+        let s = Settings {
+            population: Some("lots".into()),
+            high_percent: Some("140".into()),
+            from: Some("2024-13-01".into()),
+            ..Default::default()
+        };
         let today = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
         let e = s.check(today, &crate::Rules::default()).err().unwrap_or_default();
         let fields: Vec<&str> = e.errors.iter().map(|x| x.field.as_str()).collect();

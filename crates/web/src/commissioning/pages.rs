@@ -1,16 +1,16 @@
 //! The commissioning pages and downloads.
 use super::api::load;
 use super::model::{self, Published, Settings};
+use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{AppError, PageError};
 use crate::pages::layout;
-use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use haven_domain::error::ValidationErrors;
-use haven_needs::report::{blocks, Align, Block};
-use maud::{html, Markup, PreEscaped};
+use haven_needs::report::{Align, Block, blocks};
+use maud::{Markup, PreEscaped, html};
 
 fn period_form(action: &str, s: &Settings, errors: &ValidationErrors) -> Markup {
     html! {
@@ -123,7 +123,9 @@ fn settings_form(s: &Settings, errors: &ValidationErrors, defaults: Option<&mode
 /// The report's blocks, in the page (charts are the report's own SVG).
 fn report_markup(input: &haven_needs::report::ReportInput) -> Markup {
     let full = haven_needs::report::html(input);
-    let mut svgs = full.match_indices("<svg ").filter_map(|(start, _)| full[start..].find("</svg>").map(|end| full[start..start + end + 6].to_string()));
+    let mut svgs = full
+        .match_indices("<svg ")
+        .filter_map(|(start, _)| full[start..].find("</svg>").map(|end| full[start..start + end + 6].to_string()));
     html! {
         @for b in blocks(input) {
             @match b {
@@ -246,7 +248,18 @@ pub async fn figures_csv(State(st): State<AppState>, who: Authed, Query(s): Quer
     for sec in sections {
         for f in &sec.figures {
             let unit = serde_json::to_value(f.unit).ok().and_then(|u| u.as_str().map(String::from)).unwrap_or_default();
-            w.write_record([sec.id.as_str(), &f.id, &f.label, &f.value.to_string(), &f.rounding.to_string(), &f.rounded.to_string(), &unit, &f.formula, &f.source]).map_err(csv_err)?;
+            w.write_record([
+                sec.id.as_str(),
+                &f.id,
+                &f.label,
+                &f.value.to_string(),
+                &f.rounding.to_string(),
+                &f.rounded.to_string(),
+                &unit,
+                &f.formula,
+                &f.source,
+            ])
+            .map_err(csv_err)?;
         }
     }
     let bytes = w.into_inner().map_err(|e| AppError::Internal(format!("csv: {e}")))?;

@@ -1,15 +1,15 @@
 //! User administration and the audit viewer (administrators only).
+use crate::AppState;
 use crate::auth::{self, Authed, CSRF_FIELD};
 use crate::error::{AppError, PageError};
 use crate::pages::layout::{self, select_field, text_field};
-use crate::AppState;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use haven_domain::access::{check_password, parse_username, Role};
+use haven_domain::access::{Role, check_password, parse_username};
 use haven_domain::error::{FieldError, ValidationErrors};
 use haven_store::{AuditFilter, NewUser, StoreError};
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -98,7 +98,14 @@ pub async fn add(State(st): State<AppState>, who: Authed, Form(f): Form<UserForm
     let pw = f.password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(|e| AppError::Internal(e.to_string()))??;
     let team = Some(f.team.clone()).filter(|t| !t.is_empty());
-    match st.store.create_user(&who.ctx(), NewUser { username: username.clone(), display_name, role, agency: f.agency.clone(), team, password_hash: hash }).await {
+    match st
+        .store
+        .create_user(
+            &who.ctx(),
+            NewUser { username: username.clone(), display_name, role, agency: f.agency.clone(), team, password_hash: hash },
+        )
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users?added={username}")).into_response()),
         Err(StoreError::Conflict { field, message }) => {
             e.push(FieldError::new(field, message));
@@ -112,7 +119,9 @@ async fn set_disabled(st: &AppState, who: &Authed, username: &str, disabled: boo
     if disabled && username == who.principal.username {
         let mut e = ValidationErrors::new();
         e.push(FieldError::new("username", "cannot be your own account"));
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, users_page(st, who, &UserForm::default(), &e, None).await?).into_response());
+        return Ok(
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, users_page(st, who, &UserForm::default(), &e, None).await?).into_response()
+        );
     }
     st.store.set_user_disabled(&who.ctx(), username, disabled).await?;
     Ok(Redirect::to("/admin/users").into_response())

@@ -1,11 +1,11 @@
 //! The dashboard: my queues and counts, by role.
+use crate::AppState;
 use crate::auth::Authed;
 use crate::error::PageError;
 use crate::pages::layout;
-use crate::AppState;
 use axum::extract::State;
 use haven_domain::access::Permission;
-use maud::{html, Markup};
+use maud::{Markup, html};
 
 pub async fn show(State(st): State<AppState>, who: Authed) -> Result<Markup, PageError> {
     let d = st.store.dashboard(&who.ctx()).await?;

@@ -2,7 +2,7 @@
 use crate::auth::{Authed, CSRF_FIELD};
 use haven_domain::access::Permission;
 use haven_domain::error::ValidationErrors;
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 fn head(title: &str) -> Markup {
     html! {
@@ -148,7 +148,14 @@ pub fn text_field(name: &str, label: &str, hint: Option<&str>, value: &str, kind
 }
 
 /// A select with options (key, label) and "not known" first when `blank` is set.
-pub fn select_field(name: &str, label: &str, options: &[(&str, &str)], value: &str, blank: Option<&str>, errors: &ValidationErrors) -> Markup {
+pub fn select_field(
+    name: &str,
+    label: &str,
+    options: &[(&str, &str)],
+    value: &str,
+    blank: Option<&str>,
+    errors: &ValidationErrors,
+) -> Markup {
     let id = field_id(name);
     let err = errors.for_field(name);
     html! {

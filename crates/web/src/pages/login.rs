@@ -1,12 +1,12 @@
 //! Sign in and sign out.
+use crate::AppState;
 use crate::auth::{self, Authed, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{AppError, PageError};
 use crate::pages::layout;
-use crate::AppState;
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use haven_store::Ctx;
 use maud::html;
 use serde::Deserialize;
@@ -60,7 +60,12 @@ pub async fn show(State(st): State<AppState>, Query(q): Query<LoginQuery>) -> Re
     login_page(&st, &auth::random_token(), "", None, info)
 }
 
-pub async fn submit(State(st): State<AppState>, headers: HeaderMap, req_ext: axum::extract::ConnectInfo<std::net::SocketAddr>, Form(f): Form<LoginForm>) -> Result<Response, PageError> {
+pub async fn submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    req_ext: axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, PageError> {
     // Login CSRF: the form must carry the value of the cookie set with it.
     let cookie = auth::cookie(&headers, LOGIN_CSRF_COOKIE);
     if cookie.as_deref() != Some(f.csrf_token.as_str()) || f.csrf_token.is_empty() {
@@ -74,7 +79,9 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, req_ext: axu
         _ => (auth::DUMMY_HASH.to_string(), None),
     };
     let password = f.password.clone();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let ctx = Ctx::system("login");
     let ctx = Ctx { source: source.clone(), ..ctx };
     let Some(user) = user.filter(|_| ok) else {
@@ -88,7 +95,10 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, req_ext: axu
     st.store.record_login(&Ctx::user(principal, source), true, &username).await?;
     let mut res = Redirect::to("/").into_response();
     let h = res.headers_mut();
-    for c in [auth::set_cookie(SESSION_COOKIE, &token, None, st.config.secure_cookies), auth::set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), st.config.secure_cookies)] {
+    for c in [
+        auth::set_cookie(SESSION_COOKIE, &token, None, st.config.secure_cookies),
+        auth::set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), st.config.secure_cookies),
+    ] {
         if let Ok(v) = c.parse() {
             h.append(header::SET_COOKIE, v);
         }

@@ -1,8 +1,8 @@
 //! Find a person; a person's record with its safe-contact banner.
+use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{AppError, PageError};
 use crate::pages::{is_htmx, layout};
-use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -11,7 +11,7 @@ use haven_domain::agency::AgencyKind;
 use haven_domain::ids::PersonId;
 use haven_domain::person::{Ethnicity, GenderIdentity, ImmigrationStatus, MaritalStatus, Religion, Sex, SexualOrientation, YesNoUnknown};
 use haven_store::{PersonHit, PersonRecord};
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, Default)]
@@ -50,7 +50,12 @@ fn results(q: &str, hits: &[PersonHit]) -> Markup {
     }
 }
 
-pub async fn search(State(st): State<AppState>, who: Authed, headers: HeaderMap, Query(sq): Query<SearchQuery>) -> Result<Response, PageError> {
+pub async fn search(
+    State(st): State<AppState>,
+    who: Authed,
+    headers: HeaderMap,
+    Query(sq): Query<SearchQuery>,
+) -> Result<Response, PageError> {
     let query = haven_domain::search::Query::parse(&sq.q);
     let hits = if query.is_empty() { vec![] } else { st.store.search_people(&who.ctx(), &query, PAGE_SIZE).await? };
     if is_htmx(&headers) {
@@ -179,6 +184,10 @@ pub async fn show(State(st): State<AppState>, who: Authed, Path(id): Path<i64>) 
     }
     let p = st.store.read_person(&who.ctx(), PersonId(id)).await?.ok_or(AppError::NotFound)?;
     let title = format!("{} {}", p.given_name, p.family_name);
-    Ok(layout::page(&title, &who, record(&p, who.principal.role.allows(Permission::CreateReferral), who.principal.role.allows(Permission::AssessRisk)))
-        .into_response())
+    Ok(layout::page(
+        &title,
+        &who,
+        record(&p, who.principal.role.allows(Permission::CreateReferral), who.principal.role.allows(Permission::AssessRisk)),
+    )
+    .into_response())
 }

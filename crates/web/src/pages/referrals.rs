@@ -1,18 +1,18 @@
 //! Make a referral: the agency referral form.
+use crate::AppState;
 use crate::auth::{Authed, CSRF_FIELD};
 use crate::error::{AppError, PageError};
 use crate::forms::ReferralInput;
 use crate::pages::layout::{self, select_field, text_field};
-use crate::AppState;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use haven_domain::agency::AgencyKind;
 use haven_domain::error::ValidationErrors;
 use haven_domain::ids::PersonId;
 use haven_domain::person::*;
 use haven_domain::referral::LawfulBasis;
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, Default)]
@@ -127,10 +127,18 @@ pub async fn create(State(st): State<AppState>, who: Authed, Form(input): Form<R
             Err(haven_store::StoreError::Conflict { field, message }) => {
                 let mut e = ValidationErrors::new();
                 e.push(haven_domain::FieldError::new(field, message));
-                Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, layout::page("Make a referral", &who, form(&who, &input, &e, existing_name.as_deref()))).into_response())
+                Ok((
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    layout::page("Make a referral", &who, form(&who, &input, &e, existing_name.as_deref())),
+                )
+                    .into_response())
             }
             Err(other) => Err(other.into()),
         },
-        Err(e) => Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, layout::page("Make a referral", &who, form(&who, &input, &e, existing_name.as_deref()))).into_response()),
+        Err(e) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            layout::page("Make a referral", &who, form(&who, &input, &e, existing_name.as_deref())),
+        )
+            .into_response()),
     }
 }

@@ -17,8 +17,12 @@ async fn every_route_as_every_role() {
         // Unauthenticated: public routes answer, the rest refuse.
         let res = app.http.request(spec.method.clone(), app.url(&path)).send().await.unwrap();
         match spec.permission {
-            None => assert!(!matches!(res.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "{} {} public", spec.method, spec.path),
-            Some(_) if spec.path.starts_with("/api/") => assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{} {} anonymous", spec.method, spec.path),
+            None => {
+                assert!(!matches!(res.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "{} {} public", spec.method, spec.path)
+            }
+            Some(_) if spec.path.starts_with("/api/") => {
+                assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{} {} anonymous", spec.method, spec.path)
+            }
             Some(_) => {
                 assert_eq!(res.status(), StatusCode::SEE_OTHER, "{} {} anonymous", spec.method, spec.path);
                 assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"));
@@ -43,7 +47,12 @@ async fn every_route_as_every_role() {
                 app.restore_session(user).await;
             }
             if role.allows(perm) {
-                assert!(!matches!(status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED), "{user} should reach {} {} but got {status}", spec.method, spec.path);
+                assert!(
+                    !matches!(status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED),
+                    "{user} should reach {} {} but got {status}",
+                    spec.method,
+                    spec.path
+                );
             } else {
                 assert_eq!(status, StatusCode::FORBIDDEN, "{user} must be refused {} {}", spec.method, spec.path);
                 // A refused call changes nothing.

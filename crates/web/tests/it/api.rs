@@ -1,7 +1,7 @@
 //! The JSON API contract.
 use crate::helpers::TestApp;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn good_referral() -> Value {
     json!({
@@ -91,7 +91,13 @@ async fn create_referral_and_reject_bad_input() {
     assert_eq!(fields, vec!["person.date_of_birth", "person.postcode", "consent"]);
     assert!(e["errors"][0]["message"].as_str().unwrap().contains("future"));
     // Malformed JSON is a field error too.
-    let r = app.bearer("police", Method::POST, "/api/v1/referrals").header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let r = app
+        .bearer("police", Method::POST, "/api/v1/referrals")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("people").await, people, "nothing saved");
     assert_eq!(app.count("referrals").await, referrals, "nothing saved");
@@ -103,10 +109,22 @@ async fn session_writes_need_the_csrf_token() {
     let referrals = app.count("referrals").await;
     let r = app.as_user("police", Method::POST, "/api/v1/referrals").json(&good_referral()).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app.as_user("police", Method::POST, "/api/v1/referrals").header("x-csrf-token", "wrong").json(&good_referral()).send().await.unwrap();
+    let r = app
+        .as_user("police", Method::POST, "/api/v1/referrals")
+        .header("x-csrf-token", "wrong")
+        .json(&good_referral())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("referrals").await, referrals);
-    let r = app.as_user("police", Method::POST, "/api/v1/referrals").header("x-csrf-token", app.csrf("police")).json(&good_referral()).send().await.unwrap();
+    let r = app
+        .as_user("police", Method::POST, "/api/v1/referrals")
+        .header("x-csrf-token", app.csrf("police"))
+        .json(&good_referral())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
 }
 

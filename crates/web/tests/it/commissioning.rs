@@ -2,7 +2,7 @@
 //! them, suppression of small numbers, and no person ever named.
 use crate::helpers::TestApp;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Names seeded by `TestApp`; none may appear on a commissioning page.
 const NAMES: [&str; 7] = ["John", "Smith", "Mary", "Jones", "Rita", "Gary", "WX1"];
@@ -18,7 +18,10 @@ fn figure<'a>(list: &'a Value, id: &str) -> &'a Value {
 }
 
 fn capacity_figure<'a>(needs: &'a Value, id: &str) -> &'a Value {
-    needs["capacity"]["sections"].as_array().and_then(|s| s.iter().flat_map(|s| s["figures"].as_array().into_iter().flatten()).find(|f| f["id"] == id)).unwrap_or(&Value::Null)
+    needs["capacity"]["sections"]
+        .as_array()
+        .and_then(|s| s.iter().flat_map(|s| s["figures"].as_array().into_iter().flatten()).find(|f| f["id"] == id))
+        .unwrap_or(&Value::Null)
 }
 
 async fn add_police_referrals(app: &TestApp, n: usize) {
@@ -61,7 +64,11 @@ async fn commissioner_sees_live_figures_with_small_numbers_suppressed_and_no_nam
 
     // Viewing aggregates is audited, with no person in the row.
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path.display())).await.unwrap();
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT record_id, detail FROM audit_log WHERE action = 'view_figures' AND record_type = 'figures'").fetch_all(&pool).await.unwrap();
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT record_id, detail FROM audit_log WHERE action = 'view_figures' AND record_type = 'figures'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     pool.close().await;
     assert!(rows.len() >= 3, "{rows:?}");
     assert_no_names("the audit rows", &format!("{rows:?}"));

@@ -4,7 +4,7 @@
 use haven_domain::access::Role;
 use haven_domain::person::{Ethnicity, RelationshipKind, Sex, SexualOrientation, YesNoUnknown};
 use haven_domain::risk::RiskLevel;
-use haven_store::{bulk, Ctx, NewUser, SqliteStore, Store};
+use haven_store::{Ctx, NewUser, SqliteStore, Store, bulk};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -97,7 +97,12 @@ impl TestApp {
         let store = SqliteStore::open_or_create(&db_path).await.unwrap();
         let hash = haven_web::auth::hash_password(PASSWORD).unwrap();
         let mut b = store.bulk().await.unwrap();
-        for (k, n, kind) in [("dav", "Test DA Service", "specialist_da"), ("police", "Test Police", "police"), ("childrens", "Test Children's Services", "childrens_services"), ("council", "Test Council", "other")] {
+        for (k, n, kind) in [
+            ("dav", "Test DA Service", "specialist_da"),
+            ("police", "Test Police", "police"),
+            ("childrens", "Test Children's Services", "childrens_services"),
+            ("council", "Test Council", "other"),
+        ] {
             b.agency(k, n, kind).await.unwrap();
         }
         for (k, kind, agency) in [
@@ -114,7 +119,16 @@ impl TestApp {
             b.team(k, k, kind, agency, 1.0, None).await.unwrap();
         }
         for (u, role, agency, team) in USERS {
-            b.user(&NewUser { username: u.into(), display_name: format!("Test {u}"), role, agency: agency.into(), team: team.map(String::from), password_hash: hash.clone() }).await.unwrap();
+            b.user(&NewUser {
+                username: u.into(),
+                display_name: format!("Test {u}"),
+                role,
+                agency: agency.into(),
+                team: team.map(String::from),
+                password_hash: hash.clone(),
+            })
+            .await
+            .unwrap();
         }
         let john = b.person(&person("John", "Smith", "1985-03-02", Sex::Male, "WX1 2AB")).await.unwrap();
         let mary = b.person(&person("Mary", "Jones", "1990-07-15", Sex::Female, "WX2 3CD")).await.unwrap();
@@ -127,7 +141,11 @@ impl TestApp {
         b.referral(&referral(mary, "childrens_services", Some("childrens"), RiskLevel::Medium, None)).await.unwrap();
         b.referral(&referral(restricted, "self", None, RiskLevel::Standard, Some("outreach_team"))).await.unwrap();
         b.commit(&Ctx::system("test"), "test seed").await.unwrap();
-        sqlx::query("UPDATE people SET restricted = 1 WHERE id = ?").bind(restricted).execute(&sqlx::SqlitePool::connect(&format!("sqlite://{}", db_path.display())).await.unwrap()).await.unwrap();
+        sqlx::query("UPDATE people SET restricted = 1 WHERE id = ?")
+            .bind(restricted)
+            .execute(&sqlx::SqlitePool::connect(&format!("sqlite://{}", db_path.display())).await.unwrap())
+            .await
+            .unwrap();
 
         let mut sessions = HashMap::new();
         let now = chrono::Utc::now().timestamp();

@@ -1,5 +1,5 @@
 //! The HTML pages: login, forms, CSRF, security headers.
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::{PASSWORD, TestApp};
 use reqwest::{Method, StatusCode};
 
 async fn login_form(app: &TestApp) -> (String, String) {
@@ -15,13 +15,27 @@ async fn login_form(app: &TestApp) -> (String, String) {
 async fn login_sets_a_strict_secure_cookie_and_wrong_password_fails() {
     let app = TestApp::spawn().await;
     let (cookie, token) = login_form(&app).await;
-    let r = app.http.post(app.url("/login")).header("cookie", &cookie).form(&[("username", "triage"), ("password", "wrong password"), ("csrf_token", &token)]).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/login"))
+        .header("cookie", &cookie)
+        .form(&[("username", "triage"), ("password", "wrong password"), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(r.text().await.unwrap().contains("The username or password is not right"));
     assert_eq!(app.audit_rows("login_failed", "user:triage").await, 1);
 
     let (cookie, token) = login_form(&app).await;
-    let r = app.http.post(app.url("/login")).header("cookie", &cookie).form(&[("username", "triage"), ("password", PASSWORD), ("csrf_token", &token)]).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/login"))
+        .header("cookie", &cookie)
+        .form(&[("username", "triage"), ("password", PASSWORD), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let set: Vec<String> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
     let session = set.iter().find(|c| c.starts_with("haven_session=")).expect("session cookie");
@@ -37,7 +51,13 @@ async fn login_sets_a_strict_secure_cookie_and_wrong_password_fails() {
 #[tokio::test]
 async fn login_without_its_csrf_token_is_refused() {
     let app = TestApp::spawn().await;
-    let r = app.http.post(app.url("/login")).form(&[("username", "triage"), ("password", PASSWORD), ("csrf_token", "forged")]).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/login"))
+        .form(&[("username", "triage"), ("password", PASSWORD), ("csrf_token", "forged")])
+        .send()
+        .await
+        .unwrap();
     assert_ne!(r.status(), StatusCode::SEE_OTHER);
     assert!(r.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("haven_session=")));
 }
@@ -45,13 +65,25 @@ async fn login_without_its_csrf_token_is_refused() {
 #[tokio::test]
 async fn disabled_users_cannot_sign_in() {
     let app = TestApp::spawn().await;
-    let r = app.as_user("admin", Method::POST, "/admin/users/outreach/disable").form(&[("csrf_token", app.csrf("admin"))]).send().await.unwrap();
+    let r = app
+        .as_user("admin", Method::POST, "/admin/users/outreach/disable")
+        .form(&[("csrf_token", app.csrf("admin"))])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // Their session and token stop working at once.
     assert_eq!(app.as_user("outreach", Method::GET, "/api/v1/me").send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.bearer("outreach", Method::GET, "/api/v1/me").send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     let (cookie, token) = login_form(&app).await;
-    let r = app.http.post(app.url("/login")).header("cookie", &cookie).form(&[("username", "outreach"), ("password", PASSWORD), ("csrf_token", &token)]).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/login"))
+        .header("cookie", &cookie)
+        .form(&[("username", "outreach"), ("password", PASSWORD), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -97,7 +129,18 @@ async fn referral_form_keeps_what_was_typed_and_saves_nothing_on_error() {
 async fn form_posts_need_the_csrf_token() {
     let app = TestApp::spawn().await;
     let users = app.count("users").await;
-    let r = app.as_user("admin", Method::POST, "/admin/users").form(&[("username", "newuser"), ("display_name", "New"), ("role", "triage"), ("agency", "dav"), ("password", "a-long-enough-password")]).send().await.unwrap();
+    let r = app
+        .as_user("admin", Method::POST, "/admin/users")
+        .form(&[
+            ("username", "newuser"),
+            ("display_name", "New"),
+            ("role", "triage"),
+            ("agency", "dav"),
+            ("password", "a-long-enough-password"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("users").await, users);
     let r = app.as_user("triage", Method::POST, "/logout").send().await.unwrap();
@@ -109,17 +152,54 @@ async fn user_admin_form_errors_name_fields_and_save_nothing() {
     let app = TestApp::spawn().await;
     let users = app.count("users").await;
     let csrf = app.csrf("admin").to_string();
-    let r = app.as_user("admin", Method::POST, "/admin/users").form(&[("csrf_token", csrf.as_str()), ("username", "Bad Name"), ("display_name", ""), ("role", "wizard"), ("agency", "dav"), ("password", "short")]).send().await.unwrap();
+    let r = app
+        .as_user("admin", Method::POST, "/admin/users")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("username", "Bad Name"),
+            ("display_name", ""),
+            ("role", "wizard"),
+            ("agency", "dav"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
     for msg in ["Username must be", "Display name is required", "Role must be one of", "Password must be at least 12"] {
         assert!(page.contains(msg), "{msg}");
     }
     assert_eq!(app.count("users").await, users);
-    let r = app.as_user("admin", Method::POST, "/admin/users").form(&[("csrf_token", csrf.as_str()), ("username", "triage"), ("display_name", "Dup"), ("role", "triage"), ("agency", "dav"), ("password", "a-long-enough-password")]).send().await.unwrap();
+    let r = app
+        .as_user("admin", Method::POST, "/admin/users")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("username", "triage"),
+            ("display_name", "Dup"),
+            ("role", "triage"),
+            ("agency", "dav"),
+            ("password", "a-long-enough-password"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("is already taken"));
-    let r = app.as_user("admin", Method::POST, "/admin/users").form(&[("csrf_token", csrf.as_str()), ("username", "newworker"), ("display_name", "New Worker"), ("role", "caseworker"), ("agency", "dav"), ("team", "idva_team"), ("password", "a-long-enough-password")]).send().await.unwrap();
+    let r = app
+        .as_user("admin", Method::POST, "/admin/users")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("username", "newworker"),
+            ("display_name", "New Worker"),
+            ("role", "caseworker"),
+            ("agency", "dav"),
+            ("team", "idva_team"),
+            ("password", "a-long-enough-password"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("users").await, users + 1);
 }
@@ -140,7 +220,8 @@ async fn search_page_and_person_page() {
     let page = app.as_user("triage", Method::GET, "/people?q=Jon+Smyth").send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("href=\"/people/{}\"", app.seed.john)));
     // htmx asks for the fragment only.
-    let frag = app.as_user("triage", Method::GET, "/people?q=Jon+Smyth").header("hx-request", "true").send().await.unwrap().text().await.unwrap();
+    let frag =
+        app.as_user("triage", Method::GET, "/people?q=Jon+Smyth").header("hx-request", "true").send().await.unwrap().text().await.unwrap();
     assert!(frag.starts_with("<div id=\"results\""));
     let page = app.as_user("idva", Method::GET, &format!("/people/{}", app.seed.john)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Safe contact – read before any contact"));
