@@ -139,7 +139,7 @@ pub async fn load(
         })
         .await?;
         count += 1;
-        if count % 1000 == 0 {
+        if count.is_multiple_of(1000) {
             bar.set_position(count);
         }
     }

@@ -4,7 +4,7 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 use std::path::Path;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub web: WebSettings,
@@ -26,12 +26,6 @@ pub struct WebSettings {
     pub service_name: String,
     /// Hours between scheduled record-linkage runs (0 turns them off).
     pub link_every_hours: u32,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self { web: WebSettings::default(), rules: haven_web::Rules::default(), public_intake: Default::default() }
-    }
 }
 
 impl Default for WebSettings {

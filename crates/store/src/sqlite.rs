@@ -460,10 +460,10 @@ impl Store for SqliteStore {
             if out.len() >= limit {
                 break;
             }
-            if let Some(f) = person_facts(&mut conn, hit.id).await? {
-                if person_access(who, &f).can_read() {
-                    out.push(hit);
-                }
+            if let Some(f) = person_facts(&mut conn, hit.id).await?
+                && person_access(who, &f).can_read()
+            {
+                out.push(hit);
             }
         }
         drop(conn);

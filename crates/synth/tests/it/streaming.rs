@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 /// is collected, and the generator keeps only a small record per victim.
 /// Run with `cargo test -p haven-synth --release -- --ignored`.
 #[test]
+#[allow(clippy::disallowed_methods)] // the test itself measures time
 #[ignore = "slow in debug; run in release"]
 fn a_million_referrals_stream() {
     let t0 = Instant::now();
