@@ -20,6 +20,20 @@ fn file_error(msg: impl Into<String>) -> FileErrors {
     e
 }
 
+fn crlf_to_lf(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
 /// Read and parse a whole file. `Err` only when the file cannot be used at
 /// all (empty, bad header); bad rows are in `PoliceBatch::rejected`.
 pub fn parse(file_name: &str, bytes: &[u8], today: NaiveDate) -> Result<PoliceBatch, FileErrors> {
@@ -28,6 +42,17 @@ pub fn parse(file_name: &str, bytes: &[u8], today: NaiveDate) -> Result<PoliceBa
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(file_error("is empty: it needs a header line and at least one row"));
     }
+    // Windows exports end lines with CRLF; the csv reader would then number
+    // each record from the previous line's '\n', one line too early. Reading
+    // LF-only text keeps rejected-row line numbers right (the hash above is of
+    // the file as uploaded).
+    let normalised: Vec<u8>;
+    let body = if body.windows(2).any(|w| w == b"\r\n") {
+        normalised = crlf_to_lf(body);
+        normalised.as_slice()
+    } else {
+        body
+    };
     let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(body);
     let header: Vec<String> = match rdr.byte_headers() {
         Ok(h) => h.iter().map(|c| String::from_utf8_lossy(c).trim().to_ascii_lowercase().replace([' ', '-'], "_")).collect(),
@@ -148,6 +173,24 @@ mod tests {
         assert!(b.rejected[3].reason.contains("victim_given_name"));
         assert_eq!(b.rejected[4].reason, "is empty");
         assert_eq!(b.rows_read as usize, b.incidents.len() + b.rejected.len());
+    }
+
+    #[test]
+    fn crlf_files_report_the_right_lines() {
+        let lf = format!(
+            "{HEAD}\nA1,2026-10-01,Ann,Example,1990-01-02,high,2\nA2,2026-10-02,Bea,Example,,extreme,\nA3,2026-10-03,Cat,Example,,bad,\n"
+        );
+        let crlf = lf.replace('\n', "\r\n");
+        for text in [&lf, &crlf] {
+            let b = parse("x.csv", text.as_bytes(), today()).unwrap();
+            let lines: Vec<u64> = b.rejected.iter().map(|r| r.line).collect();
+            assert_eq!(lines, vec![3, 4], "{text:?}");
+            assert_eq!(b.incidents.len(), 1);
+        }
+        assert_ne!(
+            parse("x.csv", lf.as_bytes(), today()).unwrap().file_sha256,
+            parse("x.csv", crlf.as_bytes(), today()).unwrap().file_sha256
+        );
     }
 
     #[test]
