@@ -10,6 +10,9 @@ use maud::{Markup, html};
 pub async fn show(State(st): State<AppState>, who: Authed) -> Result<Markup, PageError> {
     let d = st.store.dashboard(&who.ctx()).await?;
     let role = who.principal.role;
+    // Actions and warnings (MARAC actions, overdue contacts, caseloads) come
+    // straight after the counts: they are what the user must do next.
+    let panel = crate::casework::dashboard_panel(&st, &who).await?;
     let body = html! {
         span.hint { (role.label()) }
         h1 { (d.heading) }
@@ -21,6 +24,7 @@ pub async fn show(State(st): State<AppState>, who: Authed) -> Result<Markup, Pag
                 }
             }
         }
+        @if let Some(p) = panel { (p) }
         @if role.allows(Permission::CreateReferral) {
             p { a.button href="/intake/referral" { "Make a referral" } " " a.button.secondary href="/people" { "Find a person" } }
         }
@@ -51,12 +55,6 @@ pub async fn show(State(st): State<AppState>, who: Authed) -> Result<Markup, Pag
             p.muted { "Counts under 5 are shown as <5, as in published statistics. Commissioners see aggregate figures only, never a person's record." }
         }
     };
-    let panel = crate::casework::dashboard_panel(&st, &who).await?;
-    let body = html! { (body) };
-    let body = match panel {
-        // Actions and warnings first: they are what the user must do next.
-        Some(p) => html! { (p) (body) },
-        None => body,
-    };
+
     Ok(layout::page("Dashboard", &who, body))
 }
