@@ -637,27 +637,7 @@ impl Store for SqliteStore {
                 PersonId(id)
             }
         };
-        let s = &r.safe_contact;
-        sqlx::query(
-            "INSERT INTO safe_contacts (person_id, safe_to_call, safe_to_text, safe_to_email, safe_to_leave_message, safe_times, phone, email, safe_address, updated_at)
-             VALUES (?,?,?,?,?,?,?,?,?,?)
-             ON CONFLICT(person_id) DO UPDATE SET safe_to_call = excluded.safe_to_call, safe_to_text = excluded.safe_to_text,
-               safe_to_email = excluded.safe_to_email, safe_to_leave_message = excluded.safe_to_leave_message,
-               safe_times = COALESCE(excluded.safe_times, safe_times), phone = COALESCE(excluded.phone, phone),
-               email = COALESCE(excluded.email, email), safe_address = COALESCE(excluded.safe_address, safe_address), updated_at = excluded.updated_at",
-        )
-        .bind(person_id.0)
-        .bind(s.safe_to_call.map(i64::from))
-        .bind(s.safe_to_text.map(i64::from))
-        .bind(s.safe_to_email.map(i64::from))
-        .bind(s.safe_to_leave_message.map(i64::from))
-        .bind(&s.safe_times)
-        .bind(s.phone.as_ref().map(|p| p.as_str().to_string()))
-        .bind(&s.email)
-        .bind(&s.safe_address)
-        .bind(now_rfc3339())
-        .execute(&mut *tx)
-        .await?;
+        crate::sqlite_intake::upsert_safe_contact(&mut tx, person_id, &r.safe_contact).await?;
         // Partner agencies' referrals go to the front door; specialist staff
         // who refer keep the case in their own team.
         let assigned = match who.role {

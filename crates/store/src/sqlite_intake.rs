@@ -106,7 +106,8 @@ async fn linked_match(
     Ok(None)
 }
 
-async fn upsert_safe_contact(conn: &mut SqliteConnection, person: PersonId, s: &SafeContact) -> Result<()> {
+/// Record or update a person's safe-contact details (the one place this is written).
+pub(crate) async fn upsert_safe_contact(conn: &mut SqliteConnection, person: PersonId, s: &SafeContact) -> Result<()> {
     sqlx::query(
         "INSERT INTO safe_contacts (person_id, safe_to_call, safe_to_text, safe_to_email, safe_to_leave_message, safe_times, phone, email, safe_address, updated_at)
          VALUES (?,?,?,?,?,?,?,?,?,?)
