@@ -190,7 +190,17 @@ pub async fn guard(State(st): State<AppState>, perm: Option<Permission>, req: Re
     let Some((principal, method)) = auth else { return reject(&path, AppError::Unauthorized) };
     if !principal.role.allows(perm) {
         tracing::info!(user = principal.user_id.0, permission = perm.key(), "forbidden");
-        return reject(&path, AppError::Forbidden);
+        if is_api(&path) {
+            return reject(&path, AppError::Forbidden);
+        }
+        // Keep the signed-in frame (menu, sign out) on the refusal page.
+        let who = Authed { principal, method, source: client_source(req.extensions()) };
+        let body = maud::html! {
+            h1 { "You cannot view this page" }
+            p { "Your role (" (who.principal.role.label()) ") does not include this. If you need it for your work, ask your administrator." }
+            p { a href="/" { "Go to your dashboard" } }
+        };
+        return (axum::http::StatusCode::FORBIDDEN, crate::pages::layout::page("You cannot view this page", &who, body)).into_response();
     }
     let mut req = req;
     if let AuthMethod::Session { csrf } = &method
