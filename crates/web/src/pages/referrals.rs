@@ -44,7 +44,8 @@ fn radios(name: &str, legend: &str, hint: Option<&str>, choices: &[(&str, &str)]
 fn form(who: &Authed, i: &ReferralInput, e: &ValidationErrors, existing: Option<&str>) -> Markup {
     let yn_unknown = [("yes", "Yes"), ("no", "No"), ("", "Not known")];
     html! {
-        h1 { "Make a referral" }
+        h1 { "Quick referral" }
+        p.notice { "This short form records the person at risk only. To add household members, children, the alleged perpetrator, interpreter and access needs, use the " a href="/intake/referral" { "full referral form" } "." }
         (layout::error_summary(e))
         form method="post" action="/referrals" novalidate {
             input type="hidden" name=(CSRF_FIELD) value=(who.csrf());
