@@ -169,6 +169,34 @@ pub(crate) async fn person_facts(conn: &mut SqliteConnection, id: PersonId) -> R
     Ok(Some(f))
 }
 
+/// Insert a referral made by a signed-in user (status `new`). Partner
+/// agencies' referrals go to the front door; specialist staff who refer keep
+/// the case in their own team. The one writer of user-made referrals.
+pub(crate) async fn insert_referral(conn: &mut SqliteConnection, who: &Principal, r: &NewReferral, person_id: PersonId) -> Result<i64> {
+    let assigned = match who.role {
+        Role::Caseworker | Role::AccommodationManager => who.team_id.map(|t| t.0),
+        _ => None,
+    };
+    Ok(sqlx::query_scalar(
+        "INSERT INTO referrals (person_id, source_agency_kind, referring_agency_id, referred_by_user_id, referral_date, received_at,
+           reason, consent, lawful_basis, police_incident, assigned_team_id, status)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?, 'new') RETURNING id",
+    )
+    .bind(person_id.0)
+    .bind(r.source_agency.key())
+    .bind(who.agency_id.0)
+    .bind(who.user_id.0)
+    .bind(r.referral_date.format("%Y-%m-%d").to_string())
+    .bind(now_rfc3339())
+    .bind(&r.reason)
+    .bind(r.consent as i64)
+    .bind(r.lawful_basis.key())
+    .bind(r.source_agency.is_police() as i64)
+    .bind(assigned)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 fn opt_bool(v: Option<i64>) -> Option<bool> {
     v.map(|x| x != 0)
 }
@@ -638,30 +666,7 @@ impl Store for SqliteStore {
             }
         };
         crate::sqlite_intake::upsert_safe_contact(&mut tx, person_id, &r.safe_contact).await?;
-        // Partner agencies' referrals go to the front door; specialist staff
-        // who refer keep the case in their own team.
-        let assigned = match who.role {
-            Role::Caseworker | Role::AccommodationManager => who.team_id.map(|t| t.0),
-            _ => None,
-        };
-        let rid: i64 = sqlx::query_scalar(
-            "INSERT INTO referrals (person_id, source_agency_kind, referring_agency_id, referred_by_user_id, referral_date, received_at,
-               reason, consent, lawful_basis, police_incident, assigned_team_id, status)
-             VALUES (?,?,?,?,?,?,?,?,?,?,?, 'new') RETURNING id",
-        )
-        .bind(person_id.0)
-        .bind(r.source_agency.key())
-        .bind(who.agency_id.0)
-        .bind(who.user_id.0)
-        .bind(r.referral_date.format("%Y-%m-%d").to_string())
-        .bind(now_rfc3339())
-        .bind(&r.reason)
-        .bind(r.consent as i64)
-        .bind(r.lawful_basis.key())
-        .bind(r.source_agency.is_police() as i64)
-        .bind(assigned)
-        .fetch_one(&mut *tx)
-        .await?;
+        let rid = insert_referral(&mut tx, who, r, person_id).await?;
         audit(&mut tx, ctx, "create_referral", "referral", &rid.to_string(), &format!("person={person_id}")).await?;
         tx.commit().await?;
         Ok((ReferralId(rid), person_id))

@@ -6,7 +6,7 @@ use crate::sqlite_linking::{PERSON_COLS, current_model, person_record, record_fr
 use crate::{Ctx, Result, StoreError};
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use haven_domain::access::{PersonAccess, Role, person_access};
+use haven_domain::access::{PersonAccess, person_access};
 use haven_domain::ids::{PersonId, ReferralId};
 use haven_domain::intake::{
     HouseholdMember, IntakeDetails, NewIntakeReferral, NewPublicReferral, Perpetrator, PoliceParty, PublicRoute, normalise_name,
@@ -460,30 +460,7 @@ impl IntakeStore for SqliteStore {
             }
         };
         upsert_safe_contact(&mut tx, person_id, &nr.safe_contact).await?;
-        // As the core referral: specialist staff who refer keep the case in
-        // their own team; everyone else's goes to the front door.
-        let assigned = match who.role {
-            Role::Caseworker | Role::AccommodationManager => who.team_id.map(|t| t.0),
-            _ => None,
-        };
-        let rid: i64 = sqlx::query_scalar(
-            "INSERT INTO referrals (person_id, source_agency_kind, referring_agency_id, referred_by_user_id, referral_date, received_at,
-               reason, consent, lawful_basis, police_incident, assigned_team_id, status)
-             VALUES (?,?,?,?,?,?,?,?,?,?,?, 'new') RETURNING id",
-        )
-        .bind(person_id.0)
-        .bind(nr.source_agency.key())
-        .bind(who.agency_id.0)
-        .bind(who.user_id.0)
-        .bind(ymd(nr.referral_date))
-        .bind(now_rfc3339())
-        .bind(&nr.reason)
-        .bind(nr.consent as i64)
-        .bind(nr.lawful_basis.key())
-        .bind(nr.source_agency.is_police() as i64)
-        .bind(assigned)
-        .fetch_one(&mut *tx)
-        .await?;
+        let rid = crate::sqlite::insert_referral(&mut tx, who, nr, person_id).await?;
         let d = &r.details;
         let access: Vec<&str> = d.access_needs.iter().map(|a| a.key()).collect();
         let children = i64::try_from(d.children()).ok();

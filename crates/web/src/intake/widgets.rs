@@ -1,4 +1,4 @@
-//! Form pieces shared by the intake pages.
+//! Form widgets shared by every form (intake, quick referral, user admin).
 use crate::pages::layout::field_id;
 use haven_domain::error::ValidationErrors;
 use maud::{Markup, html};

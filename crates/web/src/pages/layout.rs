@@ -133,21 +133,12 @@ pub fn label_for(field: &str) -> String {
     }
 }
 
-/// A text input with its label, hint and error.
+/// A text input with its label, hint and error (the shared form widget).
 pub fn text_field(name: &str, label: &str, hint: Option<&str>, value: &str, kind: &str, errors: &ValidationErrors) -> Markup {
-    let id = field_id(name);
-    let err = errors.for_field(name);
-    html! {
-        div.field.error[err.is_some()] {
-            label for=(id) { (label) }
-            @if let Some(h) = hint { span.hint { (h) } }
-            @if let Some(m) = err { span.error-message { "Error: " (label) " " (m) } }
-            input type=(kind) id=(id) name=(name) value=(value) aria-invalid=[err.map(|_| "true")];
-        }
-    }
+    crate::intake::widgets::input(name, label, hint, value, kind, None, errors)
 }
 
-/// A select with options (key, label) and "not known" first when `blank` is set.
+/// A select with options (key, label) and a blank first option when `blank` is set.
 pub fn select_field(
     name: &str,
     label: &str,
@@ -156,18 +147,7 @@ pub fn select_field(
     blank: Option<&str>,
     errors: &ValidationErrors,
 ) -> Markup {
-    let id = field_id(name);
-    let err = errors.for_field(name);
-    html! {
-        div.field.error[err.is_some()] {
-            label for=(id) { (label) }
-            @if let Some(m) = err { span.error-message { "Error: " (label) " " (m) } }
-            select id=(id) name=(name) {
-                @if let Some(b) = blank { option value="" selected[value.is_empty()] { (b) } }
-                @for (k, l) in options { option value=(k) selected[*k == value] { (l) } }
-            }
-        }
-    }
+    crate::intake::widgets::select(name, label, options, value, blank, errors)
 }
 
 pub fn risk_tag(level: Option<&str>) -> Markup {

@@ -3,6 +3,7 @@ use crate::AppState;
 use crate::auth::{Authed, CSRF_FIELD};
 use crate::error::{AppError, PageError};
 use crate::forms::ReferralInput;
+use crate::intake::widgets::{opts, radios};
 use crate::pages::layout::{self, select_field, text_field};
 use axum::Form;
 use axum::extract::{Query, State};
@@ -19,26 +20,6 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct NewQuery {
     pub person_id: Option<i64>,
-}
-
-fn opts<T: Copy>(all: &[T], key: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (key(*v), label(*v))).collect()
-}
-
-fn radios(name: &str, legend: &str, hint: Option<&str>, choices: &[(&str, &str)], value: &str, errors: &ValidationErrors) -> Markup {
-    let err = errors.for_field(name);
-    html! {
-        fieldset.field.error[err.is_some()] id=(layout::field_id(name)) {
-            legend { (legend) }
-            @if let Some(h) = hint { span.hint { (h) } }
-            @if let Some(m) = err { span.error-message { "Error: " (legend) " " (m) } }
-            div.radios {
-                @for (k, l) in choices {
-                    label { input type="radio" name=(name) value=(k) checked[*k == value]; (l) }
-                }
-            }
-        }
-    }
 }
 
 fn form(who: &Authed, i: &ReferralInput, e: &ValidationErrors, existing: Option<&str>) -> Markup {
